@@ -1,0 +1,5 @@
+"""python -m babelscope"""
+
+from .cli import main
+
+main()

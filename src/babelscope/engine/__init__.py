@@ -1,0 +1,1 @@
+"""The engine: requests in, responses out, executed on a Model."""
