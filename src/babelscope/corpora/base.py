@@ -35,12 +35,17 @@ class ParallelCorpus:
     def code_for(self, language: Language | str) -> str:
         """The corpus code holding ``language``; exact corpus codes win, then tag matching.
 
+        Among several codes of one language, the first in corpus order wins (loaders put the
+        preferred one first); a Language parsed from a corpus code (its ``query``) gets that code.
+
         Raises CorpusError naming the language and the closest codes the corpus does have.
         """
         if isinstance(language, str):
             if language in self.texts:
                 return language
             language = Language.parse(language)
+        if language.query in self.texts and self.languages[language.query] == language:
+            return language.query  # asked for by the corpus's own code, e.g. "deu_1901"
         candidates = [c for c, lang in self.languages.items() if lang == language]
         if not candidates:
             # Same language, script left implicit on one side (e.g. "zh" vs "zho_Hans").
@@ -64,7 +69,9 @@ class ParallelCorpus:
                 f"{self.name}: no text for language {language.tag} ({language.name}); "
                 f"{len(self.languages)} languages available, e.g. {', '.join(near)}"
             )
-        return sorted(candidates, key=len)[0]
+        # Loaders list the preferred code of a language first (standard orthography, best
+        # aligned), so the first candidate in corpus order is the deterministic choice.
+        return candidates[0]
 
     def shared_ids(self, codes: Iterable[str]) -> list[str]:
         """Segment ids present in every one of ``codes``, in the first code's order."""
@@ -81,6 +88,23 @@ class ParallelCorpus:
         if ids is None:
             return list(seg.values())
         return [seg[i] for i in ids]
+
+    def joined(self, code: str, ids: Sequence[str] | None = None) -> str:
+        """The language's text as ONE string, for counting the way Petrov et al. (2023) did.
+
+        When the loader recorded whole source files (``meta["join_files"]``, FLORES), each file
+        is read whole, split on "\\n" (a trailing newline leaves an empty last item) and all
+        items are joined with single spaces: their exact procedure. Otherwise the segments
+        (``ids`` or all) are joined with single spaces.
+        """
+        files = self.meta.get("join_files", {})
+        if isinstance(files, dict) and code in files:
+            parts: list[str] = []
+            for path in files[code]:
+                with open(path, encoding="utf-8") as f:
+                    parts.extend(f.read().split("\n"))
+            return " ".join(parts)
+        return " ".join(self.segments(code, ids))
 
     def subset(self, codes: Iterable[str]) -> "ParallelCorpus":
         codes = list(codes)
