@@ -62,6 +62,17 @@ class GenerationRequest:
 
 
 @dataclass(frozen=True)
+class HiddenStatesRequest:
+    """Pooled per-layer hidden states of one text (see Model.hidden_states for the poolings)."""
+
+    text: str
+    pooling: str = "weighted_mean"
+
+    def key(self) -> str:
+        return _hash("hidden", self.pooling, self.text)
+
+
+@dataclass(frozen=True)
 class LoglikelihoodResult:
     """Sum of continuation token log-probabilities (natural log) and whether it is greedy."""
 

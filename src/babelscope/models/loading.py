@@ -1,0 +1,272 @@
+"""Model specs -> loaded models.
+
+A spec is ``default`` (the embedded Gemma-3-270M), ``hf:<hub id or local folder>[@revision]``
+or ``gguf:<path>``; an existing folder or ``.gguf`` file also works without the prefix. Hub ids
+load online; offline (HF_HUB_OFFLINE=1, or the hub unreachable within a few seconds) they load
+from the local Hugging Face cache or fail at once with a ModelError - never a minute of
+retries.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import socket
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+from ..errors import ConfigError, ModelError
+
+SPEC_HELP = "use 'default', 'hf:<hub id or folder>[@revision]' or 'gguf:<file.gguf>'"
+_DTYPES = {
+    "float32": "float32", "fp32": "float32", "float": "float32",
+    "bfloat16": "bfloat16", "bf16": "bfloat16",
+    "float16": "float16", "fp16": "float16", "half": "float16",
+}
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """A parsed model spec: ``kind`` is "default", "hf" or "gguf"."""
+
+    kind: str
+    target: str = ""
+    revision: str | None = None
+
+    def __str__(self) -> str:
+        if self.kind == "default":
+            return "default"
+        return f"{self.kind}:{self.target}" + (f"@{self.revision}" if self.revision else "")
+
+
+def parse_model_spec(spec: str) -> ModelSpec:
+    """Parse a spec string; ModelError (naming the spec) if it is not one of the known forms."""
+    s = (spec or "").strip()
+    if not s:
+        raise ModelError(f"empty model spec; {SPEC_HELP}")
+    if s == "default":
+        return ModelSpec("default")
+    if s.startswith("gguf:"):
+        path = s[len("gguf:"):]
+        if not path:
+            raise ModelError(f"model spec {spec!r} names no file; {SPEC_HELP}")
+        return ModelSpec("gguf", path)
+    if s.startswith("hf:"):
+        target = s[len("hf:"):]
+        revision = None
+        if not Path(target).expanduser().exists() and "@" in target:
+            target, revision = target.rsplit("@", 1)
+            if not revision:
+                raise ModelError(f"model spec {spec!r} has an empty revision after '@'")
+        if not target:
+            raise ModelError(f"model spec {spec!r} names no model; {SPEC_HELP}")
+        return ModelSpec("hf", target, revision)
+    p = Path(s).expanduser()
+    if p.is_dir():
+        return ModelSpec("hf", s)
+    if p.suffix.lower() == ".gguf":
+        return ModelSpec("gguf", s)
+    hint = f" (for a hub model write 'hf:{s}')" if "/" in s and ":" not in s else ""
+    raise ModelError(f"unknown model spec {spec!r}{hint}; {SPEC_HELP}")
+
+
+def load_model(spec: str | ModelSpec, device: str | None = None, dtype: str | None = None, **options: Any):
+    """Load a model from a spec. ``options`` go to HFModel (batch_size, max_length, ...)."""
+    from .default import DEFAULT_MODEL_NAME, default_model_path, default_model_source
+
+    ms = spec if isinstance(spec, ModelSpec) else parse_model_spec(spec)
+    if ms.kind == "default":
+        path = default_model_path()
+        return load_hf_folder(path, name=DEFAULT_MODEL_NAME, revision=default_model_source(),
+                              device=device, dtype=dtype, **options)
+    if ms.kind == "gguf":
+        return load_gguf(ms.target, device=device, dtype=dtype, **options)
+    local = Path(ms.target).expanduser()
+    if local.is_dir():
+        return load_hf_folder(local, device=device, dtype=dtype, **options)
+    if local.is_absolute() or ms.target.startswith((".", "~")):
+        raise ModelError(f"model folder {ms.target!r} does not exist")
+    return load_hub(ms.target, ms.revision, device=device, dtype=dtype, **options)
+
+
+# -- the three sources ------------------------------------------------------------------------
+def load_hf_folder(path: str | Path, *, name: str | None = None, revision: str = "",
+                   device: str | None = None, dtype: str | None = None, **options: Any):
+    path = Path(path).expanduser().resolve()
+    if not (path / "config.json").exists():
+        raise ModelError(f"{path}: not a Hugging Face model folder (no config.json)")
+    return _load(str(path), name=name or path.name, revision=revision, weights_hash=weights_fingerprint(path),
+                 local_only=True, device=device, dtype=dtype, **options)
+
+
+def load_hub(repo: str, revision: str | None = None, *, device: str | None = None,
+             dtype: str | None = None, **options: Any):
+    online = hub_reachable()
+    try:
+        from transformers.utils import cached_file
+
+        cfg_file = cached_file(repo, "config.json", revision=revision, local_files_only=not online)
+    except Exception as e:  # noqa: BLE001 - transformers raises OSError/ValueError/EnvironmentError
+        where = "the hub" if online else "the local Hugging Face cache (offline: the hub is unreachable)"
+        raise ModelError(f"model {repo!r}{'@' + revision if revision else ''} not found in {where}: "
+                         f"{_first_line(e)}") from e
+    folder = Path(cfg_file).parent
+    model = _load(repo, name=repo, revision="", weights_hash="", local_only=not online, device=device,
+                  dtype=dtype, hub_revision=revision, **options)
+    model.revision = getattr(model.model.config, "_commit_hash", None) or revision or ""
+    if not model.revision:
+        model.weights_hash = weights_fingerprint(folder)
+    return model
+
+
+def load_gguf(path: str | Path, *, device: str | None = None, dtype: str | None = None, **options: Any):
+    p = Path(path).expanduser().resolve()
+    if not p.is_file():
+        raise ModelError(f"GGUF file {str(path)!r} does not exist")
+    return _load(str(p.parent), name=p.stem, revision="", weights_hash=_file_fingerprint(p),
+                 local_only=True, device=device, dtype=dtype, gguf_file=p.name, **options)
+
+
+def _load(source: str, *, name: str, revision: str, weights_hash: str, local_only: bool,
+          device: str | None, dtype: str | None, gguf_file: str | None = None,
+          hub_revision: str | None = None, **options: Any):
+    import torch
+    from transformers import AutoConfig, AutoModel, AutoModelForCausalLM, AutoTokenizer
+
+    from .hf import HFModel
+
+    dev = resolve_device(device)
+    dt = resolve_dtype(dtype, dev)
+    common: dict[str, Any] = dict(local_files_only=local_only)
+    if gguf_file:
+        common["gguf_file"] = gguf_file
+    if hub_revision:
+        common["revision"] = hub_revision
+    try:
+        config = AutoConfig.from_pretrained(source, **common)
+        tok = AutoTokenizer.from_pretrained(source, **common)
+        cls = AutoModelForCausalLM if is_causal(config) else AutoModel
+        model = cls.from_pretrained(source, dtype=getattr(torch, dt), **common)
+    except (OSError, ValueError, KeyError) as e:
+        raise ModelError(f"cannot load model {name!r} from {source}: {_first_line(e)}") from e
+    model.to(dev)
+    return HFModel(model, tok, name=name, revision=revision, weights_hash=weights_hash,
+                   causal=cls is AutoModelForCausalLM, **options)
+
+
+# -- helpers ----------------------------------------------------------------------------------
+def is_causal(config: Any) -> bool:
+    """Causal LM by its declared architectures; BERT-likes (which *also* have a causal head
+    class in transformers) load as encoders."""
+    archs = list(getattr(config, "architectures", None) or [])
+    if archs:
+        return any(a.endswith(("ForCausalLM", "LMHeadModel", "ForConditionalGeneration")) for a in archs)
+    from transformers.models.auto.modeling_auto import (
+        MODEL_FOR_CAUSAL_LM_MAPPING_NAMES,
+        MODEL_FOR_MASKED_LM_MAPPING_NAMES,
+    )
+
+    mt = getattr(config, "model_type", "")
+    return mt in MODEL_FOR_CAUSAL_LM_MAPPING_NAMES and mt not in MODEL_FOR_MASKED_LM_MAPPING_NAMES
+
+
+def resolve_device(device: str | None) -> str:
+    import torch
+
+    if device in (None, "", "auto"):
+        return "cuda" if torch.cuda.is_available() else "cpu"
+    if device.startswith("cuda") and not torch.cuda.is_available():
+        raise ConfigError(f"--device {device}: CUDA is not available on this machine (use --device cpu)")
+    if not (device == "cpu" or device.startswith(("cuda", "mps"))):
+        raise ConfigError(f"--device {device!r}: use cpu, cuda, cuda:N or mps")
+    return device
+
+
+def resolve_dtype(dtype: str | None, device: str) -> str:
+    """float32 on CPU (exact and, without bf16 kernels, not slower); bf16 on a GPU that has it."""
+    if dtype in (None, "", "auto"):
+        if device.startswith("cuda"):
+            import torch
+
+            return "bfloat16" if torch.cuda.is_bf16_supported() else "float16"
+        return "float32"
+    key = str(dtype).lower().replace("torch.", "")
+    if key not in _DTYPES:
+        raise ConfigError(f"--dtype {dtype!r}: use one of float32, bfloat16, float16 (or auto)")
+    return _DTYPES[key]
+
+
+def hub_reachable(timeout: float = 3.0) -> bool:
+    """False at once when HF_HUB_OFFLINE is set, else whether the hub answers a TCP connect.
+
+    The probe (DNS included) runs in a thread with a hard timeout, so a machine without
+    network decides within ``timeout`` seconds instead of waiting out HTTP retries.
+    """
+    if os.environ.get("HF_HUB_OFFLINE", "").strip().lower() in ("1", "true", "yes", "on"):
+        return False
+    host = urlparse(os.environ.get("HF_ENDPOINT", "https://huggingface.co")).hostname or "huggingface.co"
+    ok: list[bool] = []
+
+    def probe() -> None:
+        try:
+            with socket.create_connection((host, 443), timeout=timeout):
+                ok.append(True)
+        except OSError:
+            pass
+
+    t = threading.Thread(target=probe, daemon=True)
+    t.start()
+    t.join(timeout)
+    return bool(ok)
+
+
+def weights_fingerprint(folder: str | Path) -> str:
+    """A cheap identity for a model folder (12 hex digits): config plus each weight file's
+    name, size, safetensors header (tensor names, shapes, offsets) and 16 sampled 64 KiB
+    blocks of its data - about a megabyte read, never the gigabytes. The samples make a
+    fine-tuned copy with the same shapes hash differently."""
+    folder = Path(folder)
+    h = hashlib.sha256()
+    cfg = folder / "config.json"
+    if cfg.exists():
+        d = json.loads(cfg.read_text(encoding="utf-8"))
+        d.pop("_name_or_path", None)
+        d.pop("transformers_version", None)
+        h.update(json.dumps(d, sort_keys=True).encode())
+    for f in sorted(folder.iterdir()):
+        if f.suffix in (".safetensors",):
+            h.update(f.name.encode())
+            h.update(str(f.stat().st_size).encode())
+            with f.open("rb") as fh:
+                n = int.from_bytes(fh.read(8), "little")
+                h.update(fh.read(min(n, 100_000_000)))
+                _sample_blocks(fh, f.stat().st_size, h)
+        elif f.suffix in (".bin", ".pt", ".pth", ".gguf"):
+            h.update(_file_fingerprint(f).encode())
+    return h.hexdigest()[:12]
+
+
+def _sample_blocks(fh: Any, size: int, h: Any, n: int = 16, block: int = 1 << 16) -> None:
+    for k in range(n):
+        fh.seek(max(0, (size - block) * k // max(1, n - 1)))
+        h.update(fh.read(block))
+
+
+def _file_fingerprint(path: Path) -> str:
+    """Name, size, the first MiB (GGUF headers live at the start) and sampled blocks."""
+    h = hashlib.sha256()
+    size = path.stat().st_size
+    h.update(f"{path.name}\t{size}".encode())
+    with path.open("rb") as fh:
+        h.update(fh.read(1 << 20))
+        _sample_blocks(fh, size, h)
+    return h.hexdigest()[:12]
+
+
+def _first_line(e: BaseException) -> str:
+    text = str(e).strip().splitlines()
+    return text[0] if text else type(e).__name__
