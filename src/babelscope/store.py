@@ -133,7 +133,12 @@ class Store:
             if r is None:
                 raise BabelscopeError(f"{self.path}: the store holds no runs yet")
             return _run(r)
-        rows = self._db.execute("SELECT * FROM runs WHERE run_id LIKE ?", (run_id + "%",)).fetchall()
+        if not run_id:
+            raise BabelscopeError(f"{self.path}: empty run id; give a run id, a unique prefix or 'latest'")
+        # substr, not LIKE: '%' and '_' in a typed prefix must not act as wildcards.
+        rows = self._db.execute(
+            "SELECT * FROM runs WHERE substr(run_id, 1, ?) = ? ORDER BY created", (len(run_id), run_id)
+        ).fetchall()
         if len(rows) == 1:
             return _run(rows[0])
         if not rows:
@@ -157,7 +162,7 @@ class Store:
         """
         with self.transaction() as db:
             db.executemany(
-                f"INSERT INTO results VALUES (?,{','.join('?' * len(ROW_COLUMNS))})",
+                f"INSERT INTO results VALUES (?,{','.join('?' * len(ROW_COLUMNS))},?)",  # run_id, columns, extra
                 [_row_tuple(run_id, r) for r in rows],
             )
             db.executemany(
@@ -198,6 +203,10 @@ class Store:
             for n, t, i, d in self._db.execute(q + " ORDER BY rowid", args)
         ]
 
+    def result_counts(self) -> dict[str, int]:
+        """Result rows per run id (for listings, without loading the rows)."""
+        return dict(self._db.execute("SELECT run_id, COUNT(*) FROM results GROUP BY run_id").fetchall())
+
     def artifacts(self, run_id: str) -> dict[str, Any]:
         return {
             n: json.loads(d)
@@ -207,10 +216,10 @@ class Store:
 
 def _row_tuple(run_id: str, r: ResultRow) -> tuple:
     d = r.to_dict()
-    lang = r.language.row_fields()
+    lang = {**r.language.row_fields(), "tag": r.language.tag}  # row_fields names the tag "language"
     base = {k: d[k] for k in ROW_COLUMNS if k in d}
     base.update({k: lang[k] for k in ("tag", "iso639_3", "script", "family")})
-    known = set(ROW_COLUMNS) | set(lang) | {"language"}
+    known = set(ROW_COLUMNS) | {"language"}  # language_name is not a column: it travels in extra
     extra = {k: v for k, v in d.items() if k not in known}
     return (run_id, *[base.get(k) if base.get(k) is not None or k in ("value", "ci_low", "ci_high", "n") else "" for k in ROW_COLUMNS], json.dumps(extra, ensure_ascii=False, default=str))
 
