@@ -1,0 +1,85 @@
+"""`babelscope compare RUN_A RUN_B`: per-language paired bootstrap between two eval runs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Optional
+
+import typer
+
+from .app import app, console, emit_json, state
+
+HEADLINE = ("acc", "exact_match", "chrf", "score")
+
+
+def compare_runs(items_a: list[dict[str, Any]], items_b: list[dict[str, Any]], metric: str | None = None,
+                 n_boot: int = 1000) -> list[dict[str, Any]]:
+    """Paired bootstrap per (task, language, condition) over the items both runs scored.
+
+    Items pair by id; items only one run has are left out and counted, so a comparison over
+    different subsets cannot pass silently for a paired one.
+    """
+    from ..errors import BabelscopeError
+    from ..metrics.bootstrap import paired_bootstrap
+
+    def group(items: list[dict[str, Any]]) -> dict[tuple[str, str, str], dict[str, dict]]:
+        g: dict[tuple[str, str, str], dict[str, dict]] = {}
+        for it in items:
+            key = (it["name"], it["language"], str(it.get("condition", "")))
+            g.setdefault(key, {})[it["item_id"]] = it
+        return g
+
+    ga, gb = group(items_a), group(items_b)
+    out = []
+    for key in [k for k in ga if k in gb]:
+        a, b = ga[key], gb[key]
+        common = [i for i in a if i in b]
+        m = metric or next((h for h in HEADLINE if common and h in a[common[0]]), None)
+        if m is None:
+            raise BabelscopeError(f"compare: no metric to compare for task {key[0]}; pass --metric")
+        va = [a[i].get(m) for i in common]
+        vb = [b[i].get(m) for i in common]
+        if any(v is None for v in va + vb):
+            raise BabelscopeError(f"compare: metric {m!r} is missing on some items of task {key[0]} ({key[1]})")
+        r = paired_bootstrap([float(v) for v in va], [float(v) for v in vb], n_boot=n_boot)
+        out.append({"task": key[0], "language": key[1], "condition": key[2], "metric": m,
+                    "n": r.n, "a": r.mean_a, "b": r.mean_b, "delta": r.delta, "ci_low": r.ci_low,
+                    "ci_high": r.ci_high, "p_value": r.p_value,
+                    "only_a": len(a) - len(common), "only_b": len(b) - len(common)})
+    if not out:
+        raise BabelscopeError("compare: the two runs share no (task, language, condition) with per-item records")
+    return out
+
+
+@app.command("compare")
+def compare_command(
+    run_a: str = typer.Argument(..., help="Run id, unique prefix or 'latest'."),
+    run_b: str = typer.Argument(..., help="Run id, unique prefix or 'latest'."),
+    metric: Optional[str] = typer.Option(None, "--metric", help="Per-item score to compare (default: acc / exact_match / chrf)."),
+    workspace: Optional[Path] = typer.Option(None, "--workspace", "-w"),
+    n_boot: int = typer.Option(1000, "--bootstrap", min=1),
+    json_out: bool = typer.Option(False, "--json"),
+) -> None:
+    """Is run B better or worse than run A, per language? (paired bootstrap over shared items)"""
+    from ..workspace import open_store
+
+    store = open_store(workspace, create=False)
+    a, b = store.run(run_a), store.run(run_b)
+    rows = compare_runs(store.items(a.run_id), store.items(b.run_id), metric, n_boot)
+    store.close()
+    if json_out:
+        emit_json({"run_a": a.run_id, "run_b": b.run_id, "rows": rows})
+        return
+    from rich.markup import escape
+    from rich.table import Table
+
+    table = Table(title=f"B ({escape(b.run_id)}) minus A ({escape(a.run_id)})")
+    for col in ("task", "language", "metric", "A", "B", "B-A", "95% CI", "p", "n"):
+        table.add_column(col)
+    for r in rows:
+        table.add_row(escape(r["task"]), escape(r["language"]), escape(r["metric"]), f"{r['a']:.3f}",
+                      f"{r['b']:.3f}", f"{r['delta']:+.3f}", f"{r['ci_low']:+.3f}..{r['ci_high']:+.3f}",
+                      f"{r['p_value']:.3f}", str(r["n"]))
+    console.print(table)
+    if not state["quiet"] and any(r["only_a"] or r["only_b"] for r in rows):
+        console.print("note: some items were scored in only one run and are left out of the pairing")

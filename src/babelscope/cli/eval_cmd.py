@@ -1,0 +1,126 @@
+"""`babelscope eval`: per-language benchmark accuracy, stored with the run's other results."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+
+from .app import app, console, emit_json, state
+
+
+def _split(values: Optional[List[str]]) -> list[str]:
+    return [p.strip() for v in (values or []) for p in v.split(",") if p.strip()]
+
+
+@app.command("eval")
+def eval_command(
+    model: str = typer.Option("default", "--model", "-m", help="default | hf:<hub id or folder>[@rev] | gguf:<path>"),
+    task: List[str] = typer.Option(..., "--task", "-t", help="Task name(s), comma-separated or repeated (see --list)."),
+    languages: Optional[List[str]] = typer.Option(None, "--languages", "-l", help="Comma list; default: every language the task has."),
+    data_dir: Optional[Path] = typer.Option(None, "--data-dir", "-d", help="Local copy of the task's data (else the hub, when online)."),
+    split: Optional[str] = typer.Option(None, "--split", help="Evaluation split (default: the task's test split)."),
+    limit: Optional[int] = typer.Option(None, "--limit", min=1, help="First N items per language (and condition)."),
+    conditions: Optional[str] = typer.Option(None, "--conditions", help="Prompt-condition matrix, e.g. 'lit=native,en;shots=0,5;demos=same,en'."),
+    pivot: str = typer.Option("en", "--pivot", help="Language the gap is measured against (when evaluated)."),
+    sources: Optional[List[str]] = typer.Option(None, "--sources", help="Translation tasks: source languages (default: the pivot); with several, a sources x targets matrix."),
+    batch_size: int = typer.Option(8, "--batch-size", min=1),
+    device: Optional[str] = typer.Option(None, "--device"),
+    dtype: Optional[str] = typer.Option(None, "--dtype"),
+    workspace: Optional[Path] = typer.Option(None, "--workspace", "-w", help="Results folder (default: $BABELSCOPE_WORKSPACE or ./babelscope_runs)."),
+    log_samples: Optional[Path] = typer.Option(None, "--log-samples", help="Write one JSON line per item (index, target, logliks / response, scores)."),
+    n_boot: int = typer.Option(1000, "--bootstrap", min=0, help="Bootstrap resamples for the confidence intervals."),
+    json_out: bool = typer.Option(False, "--json", help="Print the rows as JSON to stdout."),
+) -> None:
+    """Evaluate a model on multilingual benchmarks, one row per language (with 95% CIs)."""
+    from ..evaluation import parse_conditions, template_hash, write_samples
+    from ..languages import parse_languages
+    from ..tasks.base import DataSource, get_tasks
+    from ..workspace import open_store, workspace_dir
+
+    t0 = time.perf_counter()
+    tasks = get_tasks(_split(task))
+    for t in tasks:
+        if hasattr(t, "sources"):  # translation: which languages to translate from
+            t.sources = tuple(_split(sources)) or (pivot,)
+    langs = parse_languages(_split(languages)) if languages else None
+    conds = parse_conditions(conditions)
+    if data_dir is not None and not data_dir.is_dir():
+        from ..errors import ConfigError
+
+        raise ConfigError(f"--data-dir {data_dir} is not a folder")
+    source = DataSource(data_dir=data_dir, split=split)
+
+    from ..evaluation import plan
+
+    from ..evaluation import execute, rows_for
+    from ..languages import Language
+    from .progress import progress_callback
+
+    slices = plan(tasks, langs, source, conds, limit)  # every input error before loading a model
+    with progress_callback() as cb:
+        runner = _runner(model, batch_size, device, dtype, workspace, slices, cb)
+        execute(slices, runner)
+    out = rows_for(slices, Language.parse(pivot) if pivot else None, n_boot=n_boot)
+
+    ws = workspace_dir(workspace)
+    store = open_store(ws)
+    sig = "|".join([f"model:{getattr(runner, 'signature', None) or getattr(getattr(runner, 'model', None), 'signature', model)}",
+                    f"tasks:{','.join(t.name for t in tasks)}",
+                    f"data:{data_dir or 'hub'}", f"template:{template_hash(tasks)}",
+                    f"conditions:{';'.join(c.name for c in conds)}", f"limit:{limit}"])
+    config = {"model": model, "tasks": [t.name for t in tasks], "languages": [lang.tag for lang in langs or []],
+              "data_dir": str(data_dir) if data_dir else None, "split": split, "limit": limit,
+              "conditions": [c.name for c in conds], "pivot": pivot, "batch_size": batch_size}
+    run_id = store.start_run("eval", sig, config)
+    store.add_results(run_id, out.rows, out.items, out.artifacts)
+    store.finish_run(run_id)
+    store.close()
+    if log_samples is not None:
+        write_samples(log_samples, out.samples)
+    rows = [r.to_dict() for r in out.rows]
+    if json_out:
+        emit_json({"run_id": run_id, "rows": rows, "summary": out.artifacts.get("eval_summary", {})})
+        return
+    if not state["quiet"]:
+        _print_table(rows)
+        console.print(f"run {run_id}: {len(rows)} rows in {time.perf_counter() - t0:.0f} s")
+
+
+def _runner(model: str, batch_size: int, device, dtype, workspace, slices, progress):
+    """The Engine over the loaded model (request cache in the workspace), checked up front."""
+    from ..models import load_model
+    from ..models.base import Capability, require
+    from ..tasks.base import GENERATE
+    from ..workspace import workspace_dir
+
+    m = load_model(model, device=device, dtype=dtype, batch_size=batch_size)
+    needed = {Capability.GENERATE if s.task.kind == GENERATE else Capability.LOGLIKELIHOOD for s in slices}
+    require(m, *sorted(needed, key=lambda c: c.value))
+    from ..engine.cache import RequestCache
+    from ..engine.executor import Engine
+
+    cache = RequestCache(workspace_dir(workspace) / "request_cache.sqlite")
+    # The model batches by --batch-size; the engine hands it larger chunks so it can group
+    # the choices of one question (shared prefix) and length-sort across questions.
+    return Engine(m, cache=cache, batch_size=max(64, batch_size), progress=progress)
+
+
+def _print_table(rows: list[dict]) -> None:
+    from rich.markup import escape
+    from rich.table import Table
+
+    table = Table(title="babelscope eval")
+    for col in ("task", "language", "variant", "metric", "value", "95% CI", "n", "gap"):
+        table.add_column(col)
+    for r in rows:
+        v = r.get("value")
+        ci = f"{r['ci_low']:.3f}-{r['ci_high']:.3f}" if r.get("ci_low") is not None else ""
+        gap = r.get("gap_to_pivot")
+        table.add_row(escape(str(r.get("task"))), escape(f"{r['language']} ({r.get('corpus_code')})"),
+                      escape(str(r.get("variant") or "")), escape(r["metric"]),
+                      "" if v is None else f"{v:.3f}", ci, str(r.get("n")),
+                      "" if gap is None else f"{gap:+.3f}")
+    console.print(table)

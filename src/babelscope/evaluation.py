@@ -1,0 +1,243 @@
+"""`babelscope eval`: tasks -> items -> engine requests -> per-item scores -> per-language rows.
+
+The order of work is fixed so that nothing expensive starts before every cheap check passed:
+resolve every (task, language, condition) and load its items first (unknown task, missing
+language, malformed row all fail here), then send *all* log-likelihood requests to the engine
+in one call and all generation requests in another, so the engine sees the whole workload
+at once and can dedup, length-sort and batch across tasks and languages (and answer a rerun
+from its request cache).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Sequence
+
+import numpy as np
+
+from .analyses.base import AnalysisOutput
+from .engine.requests import GenerationRequest, LoglikelihoodRequest
+from .errors import ConfigError
+from .languages import Language
+from .metrics.aggregate import gap_to_pivot, macro, micro, roll_up
+from .metrics.bootstrap import N_BOOT, bootstrap_ci
+from .results import ResultRow
+from .tasks.base import MULTIPLE_CHOICE, Condition, DataSource, Item, Task
+
+log = logging.getLogger("babelscope.eval")
+
+
+@dataclass
+class Slice:
+    """The items of one task in one language under one condition, and later their scores."""
+
+    task: Task
+    code: str
+    language: Language
+    condition: Condition
+    items: list[Item]
+    scores: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass
+class EvalOutput(AnalysisOutput):
+    """Rows and store items, plus one sample record per item for --log-samples."""
+
+    samples: list[dict[str, Any]] = field(default_factory=list)
+
+
+def parse_conditions(spec: str | None) -> list[Condition]:
+    """``lit=native,en;shots=0,5;demos=same,en`` -> the cartesian product of conditions.
+
+    Axes left out keep their default (the task's published literals, the task's default shots, same-language
+    demonstrations); no spec at all means the single default condition.
+    """
+    if not spec or not spec.strip():
+        return [Condition()]
+    axes: dict[str, list[str]] = {"lit": ["default"], "shots": ["default"], "demos": ["same"]}
+    aliases = {"literals": "lit", "instructions": "lit", "lit": "lit", "shots": "shots", "demos": "demos"}
+    for part in spec.split(";"):
+        if not part.strip():
+            continue
+        key, eq, values = part.partition("=")
+        key = aliases.get(key.strip().lower())
+        vals = [v.strip() for v in values.split(",") if v.strip()]
+        if not eq or key is None or not vals:
+            raise ConfigError(
+                f"--conditions: cannot read {part.strip()!r}; write e.g. 'lit=native,en;shots=0,5;demos=same,en'"
+            )
+        axes[key] = vals
+    out: list[Condition] = []
+    for lit in axes["lit"]:
+        for shots in axes["shots"]:
+            if shots != "default" and not shots.isdigit():
+                raise ConfigError(f"--conditions: shots must be a number or 'default', not {shots!r}")
+            for demos in axes["demos"]:
+                n = None if shots == "default" else int(shots)
+                if n == 0 and demos != axes["demos"][0]:
+                    continue  # zero-shot has no demonstrations: one condition, not one per demo language
+                c = Condition(literals=lit, shots=n, demos=demos)
+                if c not in out:
+                    out.append(c)
+    return out
+
+
+def plan(
+    tasks: Sequence[Task],
+    languages: Sequence[Language | str] | None,
+    source: DataSource,
+    conditions: Sequence[Condition],
+    limit: int | None = None,
+) -> list[Slice]:
+    """Load every slice's items (all user-input errors surface here, before any model work)."""
+    slices: list[Slice] = []
+    for task in tasks:
+        for cond in conditions:
+            task.check_condition(cond)
+        codes = [task.code_for(lang) for lang in languages] if languages else list(task.languages)
+        if not codes:
+            raise ConfigError(f"task {task.name!r} has no default languages; pass --languages")
+        for code in codes:
+            lang = task.language_codes()[code]
+            for cond in conditions:
+                items = task.items(code, source, cond)
+                if limit is not None:
+                    items = items[:limit]
+                slices.append(Slice(task, code, lang, cond, items))
+    return slices
+
+
+def execute(slices: Sequence[Slice], runner: Any) -> None:
+    """Answer every slice's requests with two engine calls, then score the items."""
+    ll_requests: list[LoglikelihoodRequest] = []
+    gen_requests: list[GenerationRequest] = []
+    for s in slices:
+        for it in s.items:
+            if it.kind == MULTIPLE_CHOICE:
+                ll_requests.extend(LoglikelihoodRequest(it.context, c) for c in it.continuations)
+            else:
+                gen_requests.append(GenerationRequest(context=it.context, stop=it.stop, max_tokens=it.max_tokens))
+    ll_results = runner.loglikelihood(ll_requests) if ll_requests else []
+    gen_results = runner.generate(gen_requests) if gen_requests else []
+    li = gi = 0
+    for s in slices:
+        s.scores = []
+        for it in s.items:
+            if it.kind == MULTIPLE_CHOICE:
+                k = len(it.continuations)
+                response: Any = ll_results[li:li + k]
+                li += k
+            else:
+                response = gen_results[gi]
+                gi += 1
+            s.scores.append(s.task.score(it, response, s.code))
+
+
+def rows_for(slices: Sequence[Slice], pivot: Language | None = None, n_boot: int = N_BOOT) -> EvalOutput:
+    """Per-language rows (every metric, every subset) with bootstrap CIs; items; samples."""
+    out = EvalOutput()
+    headline: dict[tuple[str, str, str, str], float] = {}  # (task, condition, metric) of the pivot
+    rows_meta: list[tuple[ResultRow, tuple[str, str, str, str]]] = []
+    for s in slices:
+        cond = "" if s.condition.is_default() else s.condition.name
+        subsets: dict[str, list[int]] = {"all": list(range(len(s.items)))}
+        for i, it in enumerate(s.items):
+            for sub in it.subsets:
+                subsets.setdefault(sub, []).append(i)
+        for sub, idx in subsets.items():
+            for metric in s.task.metrics:
+                vals = [s.scores[i][metric] for i in idx if s.scores[i].get(metric) is not None]
+                value = float(np.mean(vals)) if vals else float("nan")
+                lo, hi = bootstrap_ci(vals, n_boot=n_boot)
+                variant = "|".join(p for p in (sub if sub != "all" else "", cond) if p)
+                row = ResultRow(
+                    name=s.task.name, metric=metric, language=s.language, value=value, variant=variant,
+                    kind="task", corpus_code=s.code, n=len(vals), ci_low=lo, ci_high=hi,
+                    extra={"task": s.task.name, "subset": sub, "condition": s.condition.name,
+                           **({"derived": True} if s.task.derived else {})},
+                )
+                rows_meta.append((row, (s.task.name, s.condition.name, metric, sub)))
+                if pivot is not None and s.language == pivot:
+                    headline[(s.task.name, s.condition.name, metric, sub)] = value
+        for i, (it, sc) in enumerate(zip(s.items, s.scores)):
+            rec = {"task": s.task.name, "language": s.language.tag, "corpus_code": s.code,
+                   "condition": s.condition.name, "index": i, "id": it.id,
+                   "target": it.target, **sc, "context": it.context}
+            if it.kind == MULTIPLE_CHOICE:
+                rec["choices"] = list(it.continuations)
+            out.samples.append(rec)
+            out.items.append((s.task.name, s.language.tag, f"{s.condition.name}#{it.id}",
+                              {k: v for k, v in rec.items() if k not in ("task", "language")}))
+    for row, key in rows_meta:
+        pv = headline.get(key)
+        if pv is not None and row.value is not None:
+            row.extra["gap_to_pivot"] = gap_to_pivot(row.value, pv)
+        out.rows.append(row)
+    out.artifacts["eval_summary"] = summary(slices)
+    return out
+
+
+def summary(slices: Sequence[Slice]) -> dict[str, Any]:
+    """Macro/micro averages and roll-ups by script and family, per task, condition and metric."""
+    table: dict[str, Any] = {}
+    by: dict[tuple[str, str, str], dict[str, list[float]]] = {}
+    langs: dict[str, Language] = {}
+    for s in slices:
+        langs[s.language.tag] = s.language
+        for metric in s.task.metrics:
+            vals = [sc[metric] for sc in s.scores if sc.get(metric) is not None]
+            by.setdefault((s.task.name, s.condition.name, metric), {})[s.language.tag] = vals
+    for (task, cond, metric), per_lang in by.items():
+        table.setdefault(task, {}).setdefault(cond, {})[metric] = {
+            "macro": macro(per_lang),
+            "micro": micro(per_lang),
+            "by_script": roll_up(per_lang, lambda t: langs[t].script),
+            "by_family": roll_up(per_lang, lambda t: langs[t].family),
+            "n_languages": len(per_lang),
+        }
+    return table
+
+
+def template_hash(tasks: Sequence[Task]) -> str:
+    """Hash of the task modules and the literal tables: a changed prompt changes the signature."""
+    import inspect
+
+    from .tasks import literals
+
+    h = hashlib.sha256()
+    for src in sorted({inspect.getsourcefile(type(t)) for t in tasks} | {literals.__file__}):
+        h.update(Path(src).read_bytes())
+    return h.hexdigest()[:10]
+
+
+def write_samples(path: Path, samples: Sequence[dict[str, Any]]) -> None:
+    """One JSON object per item (index, target, logliks in choice order, scores)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    with tmp.open("w", encoding="utf-8") as f:
+        for s in samples:
+            f.write(json.dumps(s, ensure_ascii=False, default=str) + "\n")
+    tmp.replace(path)
+
+
+def evaluate(
+    runner: Any,
+    tasks: Sequence[Task],
+    languages: Sequence[Language | str] | None,
+    source: DataSource,
+    conditions: Sequence[Condition] = (Condition(),),
+    limit: int | None = None,
+    pivot: Language | str | None = "en",
+    n_boot: int = N_BOOT,
+    on_planned: Callable[[list[Slice]], None] | None = None,
+) -> EvalOutput:
+    """The whole evaluation in memory: plan, execute on ``runner`` (an Engine or a Model), score."""
+    slices = plan(tasks, languages, source, list(conditions), limit)
+    if on_planned is not None:
+        on_planned(slices)
+    execute(slices, runner)
+    return rows_for(slices, Language.parse(pivot) if pivot else None, n_boot=n_boot)

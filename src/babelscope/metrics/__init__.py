@@ -1,0 +1,1 @@
+"""Metrics: per-item scores, bootstrap confidence intervals, paired significance, roll-ups."""
