@@ -1,0 +1,57 @@
+"""Strict and loose instruction following of one response (IFEval's two readings).
+
+Strict: the response as given. Loose: a response also passes if some variant passes, the
+variants being the response with its first line, its last line, or both removed, each with
+and without every '*' (models often wrap answers in a greeting line or markdown emphasis).
+An empty response (or variant) never passes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Sequence
+
+from .checkers import CheckContext, check
+
+
+def loose_variants(response: str) -> list[str]:
+    lines = response.split("\n")
+    first = "\n".join(lines[1:]).strip()
+    last = "\n".join(lines[:-1]).strip()
+    both = "\n".join(lines[1:-1]).strip()
+    base = [response, first, last, both]
+    return base + [v.replace("*", "") for v in base]
+
+
+@dataclass(frozen=True)
+class FollowResult:
+    """Per-instruction strict and loose verdicts of one response."""
+
+    instruction_ids: tuple[str, ...]
+    strict: tuple[bool, ...]
+    loose: tuple[bool, ...]
+
+    @property
+    def prompt_strict(self) -> bool:
+        return all(self.strict)
+
+    @property
+    def prompt_loose(self) -> bool:
+        return all(self.loose)
+
+
+def follow(
+    response: str,
+    instruction_ids: Sequence[str],
+    kwargs: Sequence[dict[str, Any]],
+    context: CheckContext | None = None,
+) -> FollowResult:
+    """Check every instruction on ``response``, strictly and loosely."""
+    ctx = context or CheckContext()
+    variants = loose_variants(response)
+    strict, loose = [], []
+    for iid, kw in zip(instruction_ids, kwargs):
+        s = bool(response.strip()) and check(iid, response, kw, ctx)
+        strict.append(s)
+        loose.append(s or any(v.strip() and check(iid, v, kw, ctx) for v in variants[1:]))
+    return FollowResult(tuple(instruction_ids), tuple(strict), tuple(loose))
