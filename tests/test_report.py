@@ -219,7 +219,7 @@ def test_json_for_script_cannot_break_out():
 
 def test_generic_fallback_and_registered_sections(run, monkeypatch):
     store, rid = run
-    store.add_results(rid, [ResultRow("alignment", "score", lang, 0.1 * i, variant=str(i % 2), n=100)
+    store.add_results(rid, [ResultRow("novelty", "score", lang, 0.1 * i, variant=str(i % 2), n=100)
                             for i, lang in enumerate(_langs())])
     p = parse_report(render_report(store, rid))
     tables = [t for t in p.tables if "score" in [h.text for h in t.head]]
@@ -233,23 +233,23 @@ def test_generic_fallback_and_registered_sections(run, monkeypatch):
     def custom(ctx: SectionContext) -> str:
         seen["rows"] = len(ctx.rows)
         seen["metrics"] = ctx.metrics
-        return "<p id='custom-alignment'>layers</p>"
+        return "<p id='custom-novelty'>layers</p>"
 
-    monkeypatch.setitem(sections_mod._REGISTRY, "alignment", None)
-    register_section("alignment", custom, title="Cross-lingual alignment")
+    monkeypatch.setitem(sections_mod._REGISTRY, "novelty", None)
+    register_section("novelty", custom, title="Novelty analysis")
     text = render_report(store, rid)
-    assert "custom-alignment" in text and "Cross-lingual alignment" in text
+    assert "custom-novelty" in text and "Novelty analysis" in text
     assert seen == {"rows": len(LANGS), "metrics": ["score"]}
 
     def broken(ctx):
         raise ValueError("boom <b>")
 
-    register_section("alignment", broken)
+    register_section("novelty", broken)
     text = render_report(store, rid)
     assert "ValueError: boom &lt;b&gt;" in text  # the failure is shown (escaped) ...
     assert len([t for t in parse_report(text).tables if "score" in [h.text for h in t.head]]) == 1  # ... with the generic table
 
-    register_section("alignment", "babelscope.report.sections:render_generic", title="Lazy")
+    register_section("novelty", "babelscope.report.sections:render_generic", title="Lazy")
     text = render_report(store, rid)
     assert ">Lazy</h2>" in text
 
