@@ -21,7 +21,7 @@ DEFAULT_LANGUAGES: list[str] = [
 ]
 
 #: Analyses a plain `babelscope run` performs, in order (cheap first).
-DEFAULT_ANALYSES: list[str] = ["tokenizers", "bits_per_byte"]
+DEFAULT_ANALYSES: list[str] = ["tokenizers", "bits_per_byte", "alignment"]
 
 
 class RunConfig(BaseModel):
@@ -35,7 +35,7 @@ class RunConfig(BaseModel):
     analyses: list[str] = Field(default_factory=lambda: list(DEFAULT_ANALYSES))
     tokenizers: list[str] | None = None
     max_segments: int | None = None
-    batch_size: int = 8
+    batch_size: int = 16
     device: str | None = None
     dtype: str | None = None
 

@@ -43,7 +43,8 @@ class RunContext:
         if self._model is None:
             from .models import load_model
 
-            self._model = load_model(self.config.model, device=self.config.device, dtype=self.config.dtype)
+            self._model = load_model(self.config.model, device=self.config.device, dtype=self.config.dtype,
+                                     batch_size=self.config.batch_size)
         return self._model
 
     @property
@@ -53,7 +54,9 @@ class RunContext:
             from .engine.executor import Engine
 
             cache = RequestCache(self.workspace / "request_cache.sqlite")
-            self._engine = Engine(self.model, cache=cache, batch_size=self.config.batch_size,
+            # The engine hands the model several batches per call (and per cache write); the
+            # model then batches by its own sequence and token budgets.
+            self._engine = Engine(self.model, cache=cache, batch_size=max(64, 4 * self.config.batch_size),
                                   progress=self.progress)
         return self._engine
 
@@ -69,6 +72,8 @@ class RunResult:
     report: Path | None
     rows: int
     seconds: float
+    #: Model requests asked / answered from the request cache / computed (None: no model work).
+    requests: dict[str, int] | None = None
 
 
 def run(
@@ -117,13 +122,20 @@ def run(
 
         report = _write(store, run_id)
     store.close()
-    return RunResult(run_id, report, n_rows, time.perf_counter() - t0)
+    stats = None
+    if ctx._engine is not None:
+        from dataclasses import asdict
+
+        stats = asdict(ctx._engine.stats)
+    return RunResult(run_id, report, n_rows, time.perf_counter() - t0, stats)
 
 
 def _needed_capabilities(analyses: list[str], Capability: Any) -> list[Any]:
     needed = []
     if "bits_per_byte" in analyses:
         needed.append(Capability.LOGLIKELIHOOD)
+    if "alignment" in analyses:
+        needed.append(Capability.HIDDEN_STATES)
     return needed
 
 
@@ -153,7 +165,7 @@ def analysis_tokenizers(ctx: RunContext) -> AnalysisOutput:
 
 
 def analysis_bits_per_byte(ctx: RunContext) -> AnalysisOutput:
-    from .analyses.perplexity import run_bits_per_byte
+    from .analyses.perplexity import DEFAULT_MAX_SEGMENTS, run_bits_per_byte
 
     return run_bits_per_byte(ctx.engine, ctx.corpus, ctx.all_languages, pivot=ctx.pivot,
-                             max_segments=ctx.config.max_segments)
+                             max_segments=ctx.config.max_segments or DEFAULT_MAX_SEGMENTS)

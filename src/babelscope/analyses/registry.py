@@ -35,5 +35,9 @@ ANALYSES: dict[str, AnalysisEntry] = {
             "bits_per_byte", "babelscope.runner:analysis_bits_per_byte", True,
             "the model's bits per UTF-8 byte on parallel text",
         ),
+        AnalysisEntry(
+            "alignment", "babelscope.analyses.alignment:analysis_alignment", True,
+            "MEXA cross-lingual alignment of hidden states with the pivot, per layer",
+        ),
     ]
 }

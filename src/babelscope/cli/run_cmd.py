@@ -28,7 +28,7 @@ def run_command(
     analyses: Optional[List[str]] = typer.Option(None, "--analyses", "-a", help=f"Comma list; default: {','.join(DEFAULT_ANALYSES)}"),
     tokenizer: Optional[List[str]] = typer.Option(None, "--tokenizer", "-t", help="Tokenizer spec for the premium analysis (repeatable)."),
     max_segments: Optional[int] = typer.Option(None, "--max-segments", help="Cap on parallel segments per language for model analyses."),
-    batch_size: int = typer.Option(8, "--batch-size"),
+    batch_size: int = typer.Option(16, "--batch-size", help="Sequences per forward pass."),
     device: Optional[str] = typer.Option(None, "--device", help="cpu, cuda, cuda:1 ... (default: cuda if available)"),
     dtype: Optional[str] = typer.Option(None, "--dtype", help="float32, bfloat16, float16"),
     workspace: Optional[Path] = typer.Option(None, "--workspace", "-w", help="Results folder (default: $BABELSCOPE_WORKSPACE or ./babelscope_runs)."),
@@ -51,9 +51,13 @@ def run_command(
     if json_out:
         store = open_store(workspace)
         emit_json({"run_id": result.run_id, "report": str(result.report) if result.report else None,
+                   "seconds": round(result.seconds, 2), "requests": result.requests,
                    "rows": store.results(result.run_id)})
         return
     if not state["quiet"]:
-        console.print(f"run {result.run_id}: {result.rows} rows in {result.seconds:.0f} s")
+        cached = ""
+        if result.requests and result.requests.get("cached"):
+            cached = f" ({result.requests['cached']} of {result.requests['unique']} model requests from the cache)"
+        console.print(f"run {result.run_id}: {result.rows} rows in {result.seconds:.0f} s{cached}")
     if result.report:
         print(f"report: {result.report}")
