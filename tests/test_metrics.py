@@ -64,3 +64,10 @@ def test_chrfpp():
     low = sentence_chrfpp("Habari", "Habari ya asubuhi")
     assert 0 < low < 100
     assert 0 < corpus_chrfpp(["Habari", "ndiyo"], ["Habari ya asubuhi", "ndiyo"]) < 100
+
+
+def test_bootstrap_ci_without_resamples_or_values_is_nan():
+    import math
+
+    assert all(math.isnan(v) for v in bootstrap_ci([1.0, 0.0, 1.0], n_boot=0))
+    assert all(math.isnan(v) for v in bootstrap_ci([], n_boot=100))

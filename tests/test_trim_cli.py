@@ -97,3 +97,30 @@ def test_exit_code_2_from_the_real_entry_point(gemma_dir: Path, tmp_path: Path) 
     assert proc.returncode == 2, proc.stderr
     assert "Swahili" in proc.stderr and "Traceback" not in proc.stderr
     assert not (tmp_path / "out").exists()
+
+
+def test_eval_before_and_after(gemma_dir: Path, tmp_path: Path) -> None:
+    """--eval scores both models on the same items; each side equals a separate evaluation."""
+    from babelscope.engine.executor import Engine
+    from babelscope.evaluation import evaluate
+    from babelscope.languages import Language
+    from babelscope.models import load_model
+    from babelscope.tasks.base import DataSource, get_task
+
+    corpus = write_corpus(tmp_path / "corpus")
+    out = tmp_path / "out"
+    res = _trim("--model", str(gemma_dir), "--languages", "eng,deu", "--corpus", f"files:{corpus}",
+                "--out", str(out), "--prompts", "1", "--new-tokens", "3",
+                "--eval", "udhr_continuation", "--eval-limit", "6", "--json")
+    assert res.exit_code == 0, res.output
+    records = json.loads(res.stdout)["eval"]
+    acc = {r["language"]: r for r in records if r["metric"] == "acc" and not r["variant"]}
+    assert set(acc) == {"en", "de"}
+    for label, folder in (("original", gemma_dir), ("trimmed", out)):
+        rows = evaluate(Engine(load_model(f"hf:{folder}")), [get_task("udhr_continuation")],
+                        [Language.parse("en"), Language.parse("de")], DataSource(), limit=6, pivot=None,
+                        n_boot=0).rows
+        mine = {r.language.tag: r.value for r in rows if r.metric == "acc" and not r.variant}
+        assert {k: acc[k][label] for k in mine} == pytest.approx(mine)
+    for r in records:
+        assert r["difference"] == pytest.approx(r["trimmed"] - r["original"]) and r["n"] == 6

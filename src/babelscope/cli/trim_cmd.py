@@ -27,6 +27,9 @@ def trim_cmd(
     new_tokens: int = typer.Option(16, "--new-tokens", help="Tokens generated per prompt for check 3."),
     threads: int | None = typer.Option(None, "--threads", help="torch CPU threads (default: torch's, or 1 when the machine is busier than its cores)."),
     overwrite: bool = typer.Option(False, "--overwrite", help="Replace --out if it exists."),
+    eval_tasks: list[str] | None = typer.Option(None, "--eval", help="Also evaluate original and trimmed model on this task (repeatable; e.g. udhr_continuation) and report the per-language difference."),
+    eval_data_dir: str | None = typer.Option(None, "--eval-data-dir", help="Local data folder for --eval tasks that need one."),
+    eval_limit: int | None = typer.Option(None, "--eval-limit", min=1, help="First N items per language for --eval."),
     json_out: bool = typer.Option(False, "--json", help="Print the report as JSON to stdout."),
 ) -> None:
     """Trim a model's vocabulary to target languages, save it, and verify it against the original.
@@ -39,6 +42,16 @@ def trim_cmd(
     report = trim(model, languages, corpus, out, min_frequency=min_frequency, top_n=top_n, keep=keep or (),
                   heldout=heldout, corpus_words=corpus_words, overwrite=overwrite, prompts=prompts,
                   new_tokens=new_tokens, threads=threads, log=log)
+    if eval_tasks:
+        from pathlib import Path
+
+        from ..adapt.eval_diff import eval_difference
+        from ..adapt.trim import resolve_model_path
+        from ..languages import parse_languages
+
+        tasks = [t.strip() for v in eval_tasks for t in v.split(",") if t.strip()]
+        report["eval"] = eval_difference(resolve_model_path(model), Path(report["out"]), tasks,
+                                         parse_languages(languages), data_dir=eval_data_dir, limit=eval_limit)
     if json_out:
         emit_json(report)
     else:
@@ -68,8 +81,19 @@ def _print(report: dict[str, Any]) -> None:
             f"{gen.get('identical', 0)}/{gen.get('prompts', 0)}" if gen.get("applicable") else "n/a",
         )
     console.print(cov)
+    if report.get("eval"):
+        ev = Table("task", "language", "metric", "n", "original", "trimmed", "difference",
+                   title="evaluation before / after")
+        for r in report["eval"]:
+            ev.add_row(escape(r["task"]), escape(r["language"]), escape(r["metric"] + (f" {r['variant']}" if r["variant"] else "")),
+                       str(r["n"]), _num(r["original"]), _num(r["trimmed"]), _num(r["difference"], signed=True))
+        console.print(ev)
     verdict = "[green]all checks passed[/]" if report["passed"] else "[bold red]checks FAILED[/]"
     console.print(f"{verdict}; saved to {escape(report['out'])} in {report['seconds']['total']:.1f} s")
+
+
+def _num(x: float | None, signed: bool = False) -> str:
+    return "" if x is None else (f"{x:+.4f}" if signed else f"{x:.4f}")
 
 
 def _pct(x: float | None) -> str:

@@ -18,9 +18,10 @@ SEED = 12345
 
 def bootstrap_ci(values: Sequence[float], n_boot: int = N_BOOT, alpha: float = 0.05,
                  seed: int = SEED) -> tuple[float, float]:
-    """Percentile (1 - alpha) interval of the mean of ``values``; (nan, nan) when empty."""
+    """Percentile (1 - alpha) interval of the mean of ``values``; (nan, nan) when empty or when
+    ``n_boot`` is 0 (no interval asked for)."""
     x = np.asarray(values, dtype=np.float64)
-    if x.size == 0:
+    if x.size == 0 or n_boot < 1:
         return float("nan"), float("nan")
     rng = np.random.default_rng(seed)
     idx = rng.integers(0, x.size, size=(n_boot, x.size))

@@ -137,8 +137,11 @@ def _load(source: str, *, name: str, revision: str, weights_hash: str, local_onl
     import torch
     from transformers import AutoConfig, AutoModel, AutoModelForCausalLM, AutoTokenizer
 
+    from transformers.utils import logging as hf_logging
+
     from .hf import HFModel
 
+    hf_logging.disable_progress_bar()  # babelscope draws its own progress; this one ignores --quiet
     dev = resolve_device(device)
     dt = resolve_dtype(dtype, dev)
     common: dict[str, Any] = dict(local_files_only=local_only)
