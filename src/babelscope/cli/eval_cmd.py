@@ -73,7 +73,8 @@ def eval_command(
                     f"conditions:{';'.join(c.name for c in conds)}", f"limit:{limit}"])
     config = {"model": model, "tasks": [t.name for t in tasks], "languages": [lang.tag for lang in langs or []],
               "data_dir": str(data_dir) if data_dir else None, "split": split, "limit": limit,
-              "conditions": [c.name for c in conds], "pivot": pivot, "batch_size": batch_size}
+              "conditions": [c.name for c in conds], "pivot": pivot, "batch_size": batch_size,
+              "sources": next((list(t.sources) for t in tasks if hasattr(t, "sources")), None)}
     run_id = store.start_run("eval", sig, config)
     store.add_results(run_id, out.rows, out.items, out.artifacts)
     store.finish_run(run_id)

@@ -97,7 +97,7 @@ def render_report(store: Store, run_id: str) -> str:
 
 
 def _render_section(ctx: SectionContext) -> tuple[str, str]:
-    fn, title = section_renderer(ctx.name)
+    fn, title = section_renderer(ctx.name, ctx.rows)
     kind = ctx.rows[0].get("kind") if ctx.rows else ""
     langs = len({r.get("language") for r in ctx.rows})
     meta = (f'<p class="lede">{esc(kind)} <code>{esc(ctx.name)}</code> &middot; {langs} language(s) '

@@ -1,10 +1,13 @@
 """Report sections: a registry of per-analysis renderers and the generic fallback.
 
-Each analysis or task name in a run gets one section. A registered renderer draws it (charts,
-pivot tables); any name without one is drawn by :func:`render_generic` as per-language tables
-with script and family roll-ups, so a new analysis shows up in the report without touching the
-report code. Renderers are registered lazily as ``"module:function"`` strings (or callables),
-which keeps importing the report cheap.
+Each analysis or task name in a run gets one section. A renderer registered for the name draws
+it (charts, pivot tables). Some names are open-ended (``babelscope eval`` names its rows after
+each benchmark; a generative task's fidelity rows are ``<task>:fidelity``), so a name without
+an entry is next matched by the *shape* of its rows against :data:`_FALLBACKS`; anything still
+unmatched is drawn by :func:`render_generic` as per-language tables with script and family
+roll-ups, so a new analysis shows up in the report without touching the report code.
+Renderers are registered lazily as ``"module:function"`` strings (or callables), which keeps
+importing the report cheap.
 """
 
 from __future__ import annotations
@@ -26,7 +29,32 @@ _REGISTRY: dict[str, tuple[Renderer | str, str | None]] = {
     "bits_per_byte": ("babelscope.report.bits_per_byte:render", "Bits per byte"),
     "alignment": ("babelscope.report.alignment:render", "Cross-lingual alignment (MEXA)"),
     "alignment_calibration": ("babelscope.report.alignment:render_estimates", "Alignment calibration: estimated scores"),
+    "fidelity": ("babelscope.report.fidelity:render", "Language fidelity"),
+    "multi_if": ("babelscope.report.multi_if:render", "Multi-IF: multi-turn instruction following"),
+    "flores_translation": ("babelscope.report.translation:render", "Translation: flores_translation (chrF++)"),
 }
+
+#: Tells whether a section's rows (name, rows) are of a kind a fallback renderer draws.
+Matcher = Callable[[str, Sequence[dict[str, Any]]], bool]
+
+
+def is_task_fidelity(name: str, rows: Sequence[dict[str, Any]]) -> bool:
+    """Fidelity rows of a generative task (``analyses.fidelity.task_fidelity``)."""
+    return name.endswith(":fidelity")
+
+
+def is_evaluation(name: str, rows: Sequence[dict[str, Any]]) -> bool:
+    """Rows written by ``babelscope eval`` (``evaluation.rows_for``): task rows that carry the
+    subset and prompt condition they were measured on."""
+    return bool(rows) and all(r.get("kind") == "task" and "subset" in r and "condition" in r for r in rows)
+
+
+#: Renderers for names without an entry of their own, chosen by their rows; tried in order.
+#: "{name}" in a title stands for the section's name.
+_FALLBACKS: list[tuple[Matcher, Renderer | str, str | None]] = [
+    (is_task_fidelity, "babelscope.report.fidelity:render", "Language fidelity: {name}"),
+    (is_evaluation, "babelscope.report.evaluation:render", "Evaluation: {name}"),
+]
 
 #: Row keys that are not "extra" information worth a table column.
 STANDARD_KEYS = frozenset({
@@ -70,11 +98,11 @@ class SectionContext:
 
     @property
     def metrics(self) -> list[str]:
-        return _ordered(r["metric"] for r in self.rows)
+        return ordered(r["metric"] for r in self.rows)
 
     @property
     def variants(self) -> list[str]:
-        return _ordered(str(r.get("variant") or "") for r in self.rows)
+        return ordered(str(r.get("variant") or "") for r in self.rows)
 
     @property
     def pivot(self) -> str:
@@ -94,17 +122,36 @@ def register_section(name: str, renderer: Renderer | str, title: str | None = No
     _REGISTRY[name] = (renderer, title)
 
 
-def section_renderer(name: str) -> tuple[Renderer, str]:
-    """The renderer and title for ``name``: the registered one, else the generic fallback."""
+def register_fallback(matcher: Matcher, renderer: Renderer | str, title: str | None = None) -> None:
+    """Draw any section without an entry of its own whose (name, rows) ``matcher`` accepts.
+
+    Tried before the built-in fallbacks, so a plugin can take over a kind of rows.
+    """
+    _FALLBACKS.insert(0, (matcher, renderer, title))
+
+
+def section_renderer(name: str, rows: Sequence[dict[str, Any]] = ()) -> tuple[Renderer, str]:
+    """The renderer and title for ``name``: the registered one, else the first fallback that
+    recognises ``rows``, else the generic tables."""
     entry = _REGISTRY.get(name)
-    if entry is None:
-        return render_generic, default_title(name)
-    fn, title = entry
-    if isinstance(fn, str):
-        module, _, attr = fn.partition(":")
-        fn = getattr(importlib.import_module(module), attr)
-        _REGISTRY[name] = (fn, title)
-    return fn, title or default_title(name)
+    if entry is not None:
+        fn, title = entry
+        if isinstance(fn, str):
+            fn = _load(fn)
+            _REGISTRY[name] = (fn, title)
+        return fn, title or default_title(name)
+    for i, (matcher, fn, title) in enumerate(_FALLBACKS):
+        if matcher(name, rows):
+            if isinstance(fn, str):
+                fn = _load(fn)
+                _FALLBACKS[i] = (matcher, fn, title)
+            return fn, title.replace("{name}", name) if title else default_title(name)
+    return render_generic, default_title(name)
+
+
+def _load(spec: str) -> Renderer:
+    module, _, attr = spec.partition(":")
+    return getattr(importlib.import_module(module), attr)
 
 
 def default_title(name: str) -> str:
@@ -115,7 +162,8 @@ def default_title(name: str) -> str:
 # -- building blocks renderers share ------------------------------------------------------------
 
 
-def _ordered(values: Any) -> list[Any]:
+def ordered(values: Any) -> list[Any]:
+    """Distinct values in order of first appearance."""
     seen: dict[Any, None] = {}
     for v in values:
         seen.setdefault(v, None)
@@ -152,7 +200,7 @@ def language_table(
     caption: str = "",
 ) -> str:
     """One row per (variant, language, corpus code), one column per metric; sortable."""
-    metrics = list(metrics) if metrics is not None else _ordered(r["metric"] for r in rows)
+    metrics = list(metrics) if metrics is not None else ordered(r["metric"] for r in rows)
     wide: dict[tuple[str, str, str], dict[str, Any]] = {}
     extras: dict[str, None] = {}
     for r in rows:
@@ -216,7 +264,7 @@ def rollup_table(
 ) -> str:
     """Means of each metric over the languages of each ``by`` group ("script" or "family")."""
     groups = rollup(rows, by)
-    metrics = list(metrics) if metrics is not None else _ordered(r["metric"] for r in rows)
+    metrics = list(metrics) if metrics is not None else ordered(r["metric"] for r in rows)
     has_variant = any(g.variant for g in groups)
     table_rows = []
     for g in groups:
@@ -230,7 +278,7 @@ def rollup_table(
     if has_variant:
         cols.append(Column("variant", variant_label))
     cols += [Column("group", by.capitalize(), code=(by == "script")),
-             Column("languages", "Languages", numeric=True, tip="languages in the group")]
+             Column("languages", "Languages", numeric=True, count=True, tip="languages in the group")]
     cols += [Column("m:" + m, f"mean {m}", numeric=True, tip=METRIC_HELP.get(m, "")) for m in metrics]
     return render_table(cols, table_rows, caption=f"By {by}: mean over languages")
 

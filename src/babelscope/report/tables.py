@@ -15,13 +15,16 @@ from .fmt import DASH, esc, full_number, is_number, number_format
 
 @dataclass(frozen=True)
 class Column:
-    """``numeric`` right-aligns and sorts numerically; ``code`` shows text in monospace."""
+    """``numeric`` right-aligns and sorts numerically; ``code`` shows text in monospace;
+    ``count`` formats a numeric column as whole numbers (a column of 0s and 1s would otherwise
+    read as rates)."""
 
     key: str
     label: str
     numeric: bool = False
     tip: str = ""
     code: bool = False
+    count: bool = False
 
 
 @dataclass(frozen=True)
@@ -50,7 +53,8 @@ def render_table(
 ) -> str:
     """A ``<table class="sortable">`` (escaped); ``caption`` is plain text."""
     formats = {
-        c.key: number_format([_as_num(r.get(c.key)).value for r in rows]) for c in columns if c.numeric
+        c.key: _count if c.count else number_format([_as_num(r.get(c.key)).value for r in rows])
+        for c in columns if c.numeric
     }
     head = "".join(_head_cell(c) for c in columns)
     body = []
@@ -73,6 +77,10 @@ def render_table(
         f'<div class="table-wrap"><table class="{esc(cls)}">{cap}<thead><tr>{head}</tr></thead>'
         f"<tbody>{''.join(body)}</tbody></table></div>"
     )
+
+
+def _count(x: float) -> str:
+    return f"{x:,.0f}"
 
 
 def _head_cell(c: Column) -> str:
