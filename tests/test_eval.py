@@ -136,3 +136,35 @@ def test_generative_task_rows(tiny_model_dir, tmp_path):
     assert set(rows) == {"exact_match", "extraction_failure"}
     assert rows["extraction_failure"].value == pytest.approx(sum(s["extracted"] is None for s in out.samples) / 2)
     assert rows["exact_match"].n == 2
+
+
+class _Scripted:
+    """Answers generation requests from a table (context substring -> response)."""
+
+    def __init__(self, answers: dict[str, str]):
+        self.answers = answers
+
+    def generate(self, requests):
+        return [next(v for k, v in self.answers.items() if k in r.context) for r in requests]
+
+
+def test_generative_task_reports_language_fidelity(tmp_path):
+    from babelscope.lid import get_identifier
+
+    (tmp_path / "mgsm_sw.tsv").write_text("Swali la kwanza?\t12\nSwali la pili?\t7\nSwali la tatu?\t3\n",
+                                          encoding="utf-8")
+    sw = "Jibu ni 12 kwa sababu watoto wote walikuwa wanakula chakula cha mchana shuleni pamoja na walimu wao."
+    en = "The answer is 7 because all the children were eating lunch at school together with their teachers."
+    runner = _Scripted({"kwanza": sw, "pili": en, "tatu": sw.replace("12", "3")})
+    lid = get_identifier("py3langid")
+    out = evaluate(runner, [get_task("mgsm")], ["sw"], DataSource(tmp_path), n_boot=0, lid=lid)
+    assert [s["detected_language"] for s in out.samples] == ["sw", "en", "sw"]
+    rows = {(r.name, r.metric): r for r in out.rows}
+    assert rows[("mgsm", "language_match")].value == pytest.approx(2 / 3)
+    # the LCB rows: 3 completions, one of which has a line in English -> LPR 2/3
+    fid = [r for r in out.rows if r.name == "mgsm:fidelity" and r.language.tag == "sw"]
+    lpr = next(r for r in fid if r.metric == "lpr")
+    assert lpr.value == pytest.approx(2 / 3) and lpr.n == 3
+    # without an identifier nothing is added
+    plain = evaluate(runner, [get_task("mgsm")], ["sw"], DataSource(tmp_path), n_boot=0)
+    assert {r.metric for r in plain.rows} == {"exact_match", "extraction_failure"}

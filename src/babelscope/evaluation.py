@@ -137,6 +137,43 @@ def execute(slices: Sequence[Slice], runner: Any) -> None:
             s.scores.append(s.task.score(it, response, s.code))
 
 
+def add_fidelity(slices: Sequence[Slice], lid: Any, english_words: frozenset[str] | None = None) -> list[ResultRow]:
+    """Language fidelity beside accuracy for every generative slice.
+
+    Each response gets the language an identifier sees in it (``detected_language``) and a
+    0/1 ``language_match`` score, which rows_for reports as one more metric; the return
+    value is the Language Confusion Benchmark's rows (LPR, WPR) per task and language,
+    named ``<task>:fidelity``. A model that answers a Swahili question in English can be
+    right about the number and still fail its user: both numbers belong side by side.
+    """
+    from .analyses.fidelity import detect_responses, task_fidelity
+
+    rows: list[ResultRow] = []
+    groups: dict[tuple[str, str], list[Slice]] = {}
+    for s in slices:
+        if s.scores and any(it.kind != MULTIPLE_CHOICE for it in s.items):
+            groups.setdefault((s.task.name, s.condition.name), []).append(s)
+    for (task, cond), group in groups.items():
+        responses, targets, owners = [], [], []
+        for s in group:
+            for it, sc in zip(s.items, s.scores):
+                if it.kind != MULTIPLE_CHOICE and isinstance(sc.get("response"), str):
+                    responses.append(sc["response"])
+                    targets.append(s.language)
+                    owners.append(sc)
+        if not responses:
+            continue
+        for sc, det in zip(owners, detect_responses(responses, targets, lid)):
+            sc["detected_language"] = det.language or det.label
+            sc["language_match"] = float(det.passed)
+        for row in task_fidelity(task, responses, targets, lid, english_words):
+            if cond != Condition().name:
+                row.variant = "|".join(p for p in (row.variant, cond) if p)
+                row.extra["condition"] = cond
+            rows.append(row)
+    return rows
+
+
 def rows_for(slices: Sequence[Slice], pivot: Language | None = None, n_boot: int = N_BOOT) -> EvalOutput:
     """Per-language rows (every metric, every subset) with bootstrap CIs; items; samples."""
     out = EvalOutput()
@@ -148,8 +185,11 @@ def rows_for(slices: Sequence[Slice], pivot: Language | None = None, n_boot: int
         for i, it in enumerate(s.items):
             for sub in it.subsets:
                 subsets.setdefault(sub, []).append(i)
+        metrics = list(s.task.metrics)
+        if any("language_match" in sc for sc in s.scores):  # see add_fidelity
+            metrics.append("language_match")
         for sub, idx in subsets.items():
-            for metric in s.task.metrics:
+            for metric in metrics:
                 vals = [s.scores[i][metric] for i in idx if s.scores[i].get(metric) is not None]
                 value = float(np.mean(vals)) if vals else float("nan")
                 lo, hi = bootstrap_ci(vals, n_boot=n_boot)
@@ -188,7 +228,8 @@ def summary(slices: Sequence[Slice]) -> dict[str, Any]:
     langs: dict[str, Language] = {}
     for s in slices:
         langs[s.language.tag] = s.language
-        for metric in s.task.metrics:
+        extra = ["language_match"] if any("language_match" in sc for sc in s.scores) else []
+        for metric in [*s.task.metrics, *extra]:
             vals = [sc[metric] for sc in s.scores if sc.get(metric) is not None]
             by.setdefault((s.task.name, s.condition.name, metric), {})[s.language.tag] = vals
     for (task, cond, metric), per_lang in by.items():
@@ -234,10 +275,17 @@ def evaluate(
     pivot: Language | str | None = "en",
     n_boot: int = N_BOOT,
     on_planned: Callable[[list[Slice]], None] | None = None,
+    lid: Any = None,
 ) -> EvalOutput:
-    """The whole evaluation in memory: plan, execute on ``runner`` (an Engine or a Model), score."""
+    """The whole evaluation in memory: plan, execute on ``runner`` (an Engine or a Model), score.
+
+    ``lid`` (a LanguageIdentifier) adds language fidelity to generative tasks (add_fidelity).
+    """
     slices = plan(tasks, languages, source, list(conditions), limit)
     if on_planned is not None:
         on_planned(slices)
     execute(slices, runner)
-    return rows_for(slices, Language.parse(pivot) if pivot else None, n_boot=n_boot)
+    fidelity = add_fidelity(slices, lid) if lid is not None else []
+    out = rows_for(slices, Language.parse(pivot) if pivot else None, n_boot=n_boot)
+    out.rows.extend(fidelity)
+    return out

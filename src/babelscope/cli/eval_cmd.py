@@ -32,12 +32,17 @@ def eval_command(
     workspace: Optional[Path] = typer.Option(None, "--workspace", "-w", help="Results folder (default: $BABELSCOPE_WORKSPACE or ./babelscope_runs)."),
     log_samples: Optional[Path] = typer.Option(None, "--log-samples", help="Write one JSON line per item (index, target, logliks / response, scores)."),
     n_boot: int = typer.Option(1000, "--bootstrap", min=0, help="Bootstrap resamples for the confidence intervals."),
+    lid: str = typer.Option("py3langid", "--lid", help="Language identifier for the fidelity of generative tasks' responses (py3langid | fasttext-lite | lingua | heliport | script | none)."),
     json_out: bool = typer.Option(False, "--json", help="Print the rows as JSON to stdout."),
 ) -> None:
-    """Evaluate a model on multilingual benchmarks, one row per language (with 95% CIs)."""
+    """Evaluate a model on multilingual benchmarks, one row per language (with 95% CIs).
+
+    Generative tasks also report language fidelity: the share of responses written in the
+    language asked (``language_match``) and the Language Confusion Benchmark's LPR/WPR.
+    """
     from ..evaluation import parse_conditions, template_hash, write_samples
     from ..languages import parse_languages
-    from ..tasks.base import DataSource, get_tasks
+    from ..tasks.base import MULTIPLE_CHOICE, DataSource, get_tasks
     from ..workspace import open_store, workspace_dir
 
     t0 = time.perf_counter()
@@ -46,6 +51,13 @@ def eval_command(
         if hasattr(t, "sources"):  # translation: which languages to translate from
             t.sources = tuple(_split(sources)) or (pivot,)
     langs = parse_languages(_split(languages)) if languages else None
+    if lid.strip().lower() != "none":
+        from ..lid import BACKENDS
+
+        if lid.strip().lower() not in (*BACKENDS, "fasttext"):
+            from ..errors import ConfigError
+
+            raise ConfigError(f"unknown --lid backend {lid!r}; choose one of: {', '.join(BACKENDS)}, none")
     conds = parse_conditions(conditions)
     if data_dir is not None and not data_dir.is_dir():
         from ..errors import ConfigError
@@ -63,7 +75,14 @@ def eval_command(
     with progress_callback() as cb:
         runner = _runner(model, batch_size, device, dtype, workspace, slices, cb)
         execute(slices, runner)
+    fidelity = []
+    if lid.strip().lower() != "none" and any(it.kind != MULTIPLE_CHOICE for s in slices for it in s.items):
+        from ..evaluation import add_fidelity
+        from ..lid import get_identifier
+
+        fidelity = add_fidelity(slices, get_identifier(lid))
     out = rows_for(slices, Language.parse(pivot) if pivot else None, n_boot=n_boot)
+    out.rows.extend(fidelity)
 
     ws = workspace_dir(workspace)
     store = open_store(ws)
@@ -73,7 +92,7 @@ def eval_command(
                     f"conditions:{';'.join(c.name for c in conds)}", f"limit:{limit}"])
     config = {"model": model, "tasks": [t.name for t in tasks], "languages": [lang.tag for lang in langs or []],
               "data_dir": str(data_dir) if data_dir else None, "split": split, "limit": limit,
-              "conditions": [c.name for c in conds], "pivot": pivot, "batch_size": batch_size,
+              "conditions": [c.name for c in conds], "pivot": pivot, "batch_size": batch_size, "lid": lid,
               "sources": next((list(t.sources) for t in tasks if hasattr(t, "sources")), None)}
     run_id = store.start_run("eval", sig, config)
     store.add_results(run_id, out.rows, out.items, out.artifacts)
