@@ -262,17 +262,17 @@ def test_translation_directions_matrix(tmp_path):
     assert "Translation: flores_translation (chrF++)" in text
     p = parse_report(text)
     rows = store.results(rid)
-    cell = {(r["subset"], r["language"]): r["value"] for r in rows}
+    cell = {(r["subset"], r["language"]): r["value"] for r in rows if r["metric"] == "chrf_corpus"}
     assert cell[("from=en", "fr")] != cell[("from=de", "fr")]
-    t = table_by_caption(p, "chrf by direction: target (rows) x source (columns)")
+    t = table_by_caption(p, "chrf_corpus by direction: target (rows) x source (columns)")
     recs = {r["Language"].text: r for r in t.records()}
     assert _num(recs["fr"]["from en"]) == pytest.approx(cell[("from=en", "fr")])
     assert _num(recs["fr"]["from de"]) == pytest.approx(cell[("from=de", "fr")])
     # German's only source is English: its "all" row is the en -> de cell; de -> de is not a direction
     assert _num(recs["de"]["from en"]) == pytest.approx(cell[("all", "de")])
     assert recs["de"]["from de"].text == "\u2014" and "same language" in recs["de"]["from de"].attrs["title"]
-    means = {r["Source"].text: r for r in table_by_caption(p, "chrf by source language: mean over targets").records()}
-    assert _num(means["en"]["mean chrf"]) == pytest.approx((cell[("from=en", "fr")] + cell[("all", "de")]) / 2)
+    means = {r["Source"].text: r for r in table_by_caption(p, "chrf_corpus by source language: mean over targets").records()}
+    assert _num(means["en"]["mean chrf_corpus"]) == pytest.approx((cell[("from=en", "fr")] + cell[("all", "de")]) / 2)
     assert _num(means["de"]["Targets"]) == 1
     store.close()
 

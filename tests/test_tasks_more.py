@@ -112,3 +112,26 @@ def test_udhr_continuation_options(tmp_path):
     art = articles(corpus.texts[corpus.code_for(Language.parse("sw"))])
     assert (items[0].context + items[0].continuations[items[0].target]) in art[0]
     assert sum(it.target == 0 for it in items) < 30  # gold position varies
+
+
+def test_flores_translation_reports_corpus_chrf(shared_data):
+    """Rows carry sacrebleu's corpus-level chrF++ (summed statistics), not only the sentence mean."""
+    import sacrebleu
+
+    from babelscope.evaluation import evaluate
+
+    swh = (shared_data / "flores200/flores200_dataset/devtest/swh_Latn.devtest").read_text(encoding="utf-8").splitlines()
+    hyps = {f"English: {e}": (s if i % 3 else s.split(" ")[0])  # every third answer is one word
+            for i, (e, s) in enumerate(zip((shared_data / "flores200/flores200_dataset/devtest/eng_Latn.devtest")
+                                           .read_text(encoding="utf-8").splitlines()[:9], swh[:9]))}
+
+    class Runner:
+        def generate(self, requests):
+            return [next(v for k, v in hyps.items() if r.context.startswith(k)) for r in requests]
+
+    out = evaluate(Runner(), [get_task("flores_translation")], ["sw"], DataSource(shared_data / "flores200"),
+                   limit=9, n_boot=0)
+    rows = {r.metric: r for r in out.rows}
+    expected = sacrebleu.corpus_chrf(list(hyps.values()), [swh[:9]], word_order=2).score
+    assert rows["chrf_corpus"].value == pytest.approx(expected) and rows["chrf_corpus"].n == 9
+    assert rows["chrf"].value != pytest.approx(expected)  # the sentence mean is a different number

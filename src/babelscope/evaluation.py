@@ -203,6 +203,18 @@ def rows_for(slices: Sequence[Slice], pivot: Language | None = None, n_boot: int
                 rows_meta.append((row, (s.task.name, s.condition.name, metric, sub)))
                 if pivot is not None and s.language == pivot:
                     headline[(s.task.name, s.condition.name, metric, sub)] = value
+            corpus_level = getattr(s.task, "corpus_scores", None)  # e.g. corpus chrF++
+            for metric, value in (corpus_level([s.items[i] for i in idx], [s.scores[i] for i in idx])
+                                  if corpus_level else {}).items():
+                row = ResultRow(
+                    name=s.task.name, metric=metric, language=s.language, value=value,
+                    variant="|".join(p for p in (sub if sub != "all" else "", cond) if p),
+                    kind="task", corpus_code=s.code, n=len(idx),
+                    extra={"task": s.task.name, "subset": sub, "condition": s.condition.name},
+                )
+                rows_meta.append((row, (s.task.name, s.condition.name, metric, sub)))
+                if pivot is not None and s.language == pivot:
+                    headline[(s.task.name, s.condition.name, metric, sub)] = value
         for i, (it, sc) in enumerate(zip(s.items, s.scores)):
             rec = {"task": s.task.name, "language": s.language.tag, "corpus_code": s.code,
                    "condition": s.condition.name, "index": i, "id": it.id,

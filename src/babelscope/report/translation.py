@@ -22,6 +22,8 @@ from .tables import Column, Num, render_table
 
 def render(ctx: SectionContext) -> str:
     v = EvalRows(ctx.rows, pivot_tag(ctx))
+    if "chrf_corpus" in v.scores:  # corpus-level chrF++ is the number translation papers report
+        v.main = "chrf_corpus"
     sources = all_sources(ctx, v)
     what = ", ".join(sources) if sources else "the pivot"
     parts = [f'<p class="lede">Translation into each language, scored by chrF++ (0-100, higher is '

@@ -65,3 +65,13 @@ class FloresTranslation(Task):
 
         hyp = str(response).strip()
         return {"response": hyp, "chrf": sentence_chrfpp(hyp, str(item.target))}
+
+    def corpus_scores(self, items: list[Item], scores: list[dict[str, Any]]) -> dict[str, float]:
+        """Corpus-level chrF++ from summed statistics: the number translation papers report
+        (the mean of sentence scores, ``chrf``, is what the bootstrap resamples)."""
+        from ..metrics.chrf import corpus_chrfpp
+
+        if not items:
+            return {}
+        return {"chrf_corpus": corpus_chrfpp([sc["response"] for sc in scores], [str(it.target) for it in items])}
+
