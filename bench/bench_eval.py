@@ -29,7 +29,8 @@ from pathlib import Path
 from babelscope.engine.requests import LoglikelihoodRequest
 from babelscope.models import load_model
 items = [json.loads(l) for l in Path(sys.argv[1]).read_text(encoding="utf-8").splitlines()]
-model = load_model("hf:" + sys.argv[2], device="cpu", dtype="float32", batch_size=int(sys.argv[4]))
+model = load_model("hf:" + sys.argv[2], device="cpu", dtype="float32", batch_size=int(sys.argv[4]),
+                   prefix_sharing=sys.argv[5] == "1")
 runner = model
 try:
     from babelscope.engine.executor import Engine
@@ -117,6 +118,8 @@ def main() -> None:
     ap.add_argument("--languages", default="en,de,sw,hi")
     ap.add_argument("--batch-size", type=int, default=8)
     ap.add_argument("--lm-eval", default=None, help="lm_eval executable of a side environment")
+    ap.add_argument("--no-prefix-sharing", action="store_true",
+                    help="run every (context, choice) whole, as before shared-prefix scoring")
     ap.add_argument("--out", default=None, help="write the figures as JSON here")
     args = ap.parse_args()
 
@@ -133,7 +136,8 @@ def main() -> None:
     script = work / "ours.py"
     script.write_text(OURS, encoding="utf-8")
     ours_out = work / "ours.json"
-    secs, rss, log = timed([sys.executable, str(script), str(data), args.model, str(ours_out), str(args.batch_size)])
+    secs, rss, log = timed([sys.executable, str(script), str(data), args.model, str(ours_out), str(args.batch_size),
+                             "0" if args.no_prefix_sharing else "1"])
     ours = json.loads(ours_out.read_text())
     report = {"items": len(items), "context_tokens": ctx_tokens,
               "babelscope": {"seconds": secs, "cpu_seconds": cpu_seconds(log), "peak_rss_gb": rss,

@@ -6,7 +6,9 @@ Speed on small machines comes from never computing what nobody reads:
   Gemma-3-270M its 262,144-row matrix costs more than all 18 layers);
 - log-likelihoods apply the output head only at the positions whose next-token log-probs are
   needed, gathered across the whole batch, in chunks of positions that bound memory;
-- sequences are sorted by length and batched under a token budget, so little is padding.
+- sequences are sorted by length and batched under a token budget, so little is padding;
+- multiple-choice requests that share a context run that context once: its key/value cache is
+  copied to one row per choice and only the continuations run on top of it (prefix sharing).
 
 Padding is done here, not by the tokenizer, and position ids are derived from the attention
 mask, so results do not depend on the padding side (tests check both sides against one
@@ -47,6 +49,8 @@ class HFModel:
     tokens per pass. ``max_length`` is the window for rolling log-likelihood and the truncation
     length elsewhere. ``rolling_stride`` (default: the window) is how many new tokens each
     rolling window predicts; a smaller stride gives every token more left context at more cost.
+    ``prefix_sharing`` lets log-likelihood requests with identical context tokens run their
+    context once (checked against the plain path on first use; off where it does not hold).
     """
 
     def __init__(
@@ -63,6 +67,7 @@ class HFModel:
         max_batch_tokens: int = 4096,
         padding_side: str = "right",
         rolling_stride: int | None = None,
+        prefix_sharing: bool = True,
     ):
         import torch
 
@@ -88,6 +93,10 @@ class HFModel:
         self._body = model.base_model if causal else model
         self._pos_offset = _roberta_position_offset(self._body)
         self._fast_head: bool | None = None  # decided on first use by _check_head()
+        self.prefix_sharing = bool(prefix_sharing)
+        self._share_ok: bool | None = None  # decided on first use by _can_share()
+        #: real (non-pad) input tokens the log-likelihood methods have run through the body so far
+        self.body_tokens = 0
         self._torch = torch
 
     # -- protocol ---------------------------------------------------------------------------
@@ -104,17 +113,20 @@ class HFModel:
 
     def loglikelihood(self, requests: Sequence[LoglikelihoodRequest]) -> list[LoglikelihoodResult]:
         self._require(Capability.LOGLIKELIHOOD)
-        units: list[tuple[list[int], int, list[int]]] = []
-        for r in requests:
-            ctx, cont = self._encode_pair(r.context, r.continuation)
-            full = (ctx + cont)[-(self.max_length + 1):]
-            n = min(len(cont), len(full) - 1)
-            inp = full[:-1]
-            units.append((inp, len(inp) - n, full[len(full) - n:]))
-        scored = self._score(units)
+        pairs = [self._encode_pair(r.context, r.continuation) for r in requests]
+        scored: list[tuple[list[float], list[bool]] | None] = [None] * len(pairs)
+        groups = self._shared_groups(pairs)
+        if groups and self._can_share():
+            shared = self._score_shared([(pairs[g[0]][0], [pairs[i][1] for i in g]) for g in groups])
+            for g, res in zip(groups, shared):
+                for i, r in zip(g, res):
+                    scored[i] = r
+        rest = [i for i, r in enumerate(scored) if r is None]
+        for i, r in zip(rest, self._score([_ll_unit(*pairs[i], self.max_length) for i in rest])):
+            scored[i] = r
         return [
             LoglikelihoodResult(float(sum(lp)), bool(all(g)), len(lp), tuple(float(x) for x in lp))
-            for lp, g in scored
+            for lp, g in scored  # type: ignore[misc]
         ]
 
     def loglikelihood_rolling(self, requests: Sequence[RollingLoglikelihoodRequest]) -> list[RollingResult]:
@@ -356,6 +368,7 @@ class HFModel:
         for batch in _batches([len(units[i][0]) for i in todo], self.batch_size, self.max_batch_tokens):
             members = [todo[j] for j in batch]
             ids, mask, pos = self._pad([units[i][0] for i in members], self.padding_side)
+            self.body_tokens += sum(len(units[i][0]) for i in members)
             T = ids.shape[1]
             rows, cols, targets, owner = [], [], [], []
             for r, i in enumerate(members):
@@ -388,6 +401,182 @@ class HFModel:
                 results[i][1].append(g)
         return results
 
+    # -- prefix sharing ----------------------------------------------------------------------
+    def _shared_groups(self, pairs: Sequence[tuple[list[int], list[int]]]) -> list[list[int]]:
+        """Indices of requests with identical context ids, two or more per group.
+
+        Grouping is by exact ids, as the plain path would feed them (``_encode_pair`` encodes a
+        context alone, so its ids never depend on the continuation, even where BPE would merge
+        across the boundary); a request the plain path would truncate, or with an empty context
+        or continuation, is left to the plain path.
+        """
+        if not (self.prefix_sharing and self.causal):
+            return []
+        by_ctx: dict[tuple[int, ...], list[int]] = {}
+        for i, (ctx, cont) in enumerate(pairs):
+            if ctx and cont and len(ctx) + len(cont) - 1 <= self.max_length:
+                by_ctx.setdefault(tuple(ctx), []).append(i)
+        return [g for g in by_ctx.values() if len(g) > 1]
+
+    def _can_share(self) -> bool:
+        """Can contexts be run once and their cache reused? Decided once, on first use.
+
+        Needs a causal decoder whose head applies at chosen positions (``_check_head``) and
+        whose body takes a plain key/value cache; then a small shared computation must match
+        the plain path (so hybrid/recurrent caches, or attention a cache cannot resume, fall
+        back rather than err).
+        """
+        if self._share_ok is None:
+            cfg = self.model.config
+            ok = (self.causal and not getattr(cfg, "is_encoder_decoder", False)
+                  and self._cache_kwarg() is not None and self._check_head())
+            if ok:
+                ok = self._check_sharing()
+            self._share_ok = bool(ok)
+        return self._share_ok
+
+    def _cache_kwarg(self) -> str | None:
+        """The body's keyword for a cache (``cache`` in recent transformers), or None."""
+        import inspect
+
+        try:
+            params = inspect.signature(self._body.forward).parameters
+        except (TypeError, ValueError):
+            return None
+        return next((k for k in ("cache", "past_key_values") if k in params), None)
+
+    @property
+    def _sliding(self) -> bool:
+        """Does any layer attend through a window? (Then contexts are left-padded when shared.)"""
+        cfg = self.model.config.get_text_config()
+        types = getattr(cfg, "layer_types", None) or []
+        return bool(getattr(cfg, "sliding_window", None) or getattr(cfg, "attention_chunk_size", None)
+                    or any("sliding" in str(t) or "chunk" in str(t) for t in types))
+
+    def _check_sharing(self) -> bool:
+        """A tiny shared computation (padding, 1- and multi-token continuations) against the plain one."""
+        ids = self.tok.encode("Hello, world. Bonjour le monde. Hola mundo. Hallo Welt. Ciao mondo.")
+        ids = self._prefix() + ids
+        while len(ids) < 20:
+            ids = ids + ids
+        ids = ids[:20]  # short, so that both contexts share a padded batch
+        n = len(ids)
+        groups = [(ids[: n - 6], [ids[n - 6: n - 3], ids[n - 3: n - 2], ids[n - 2:]]),
+                  (ids[:3], [ids[3:6], ids[3:4]])]
+        before = self.body_tokens
+        try:
+            got = self._score_shared(groups)
+            want = self._score([_ll_unit(c, x, self.max_length) for c, xs in groups for x in xs])
+        except Exception as e:  # noqa: BLE001 - any failure means: do not share
+            log.warning("%s: prefix sharing unavailable (%s: %s); each request runs whole",
+                        self.name, type(e).__name__, str(e).splitlines()[0] if str(e) else "")
+            return False
+        finally:
+            self.body_tokens = before
+        a = np.array([x for res in got for lp, _ in res for x in lp])
+        b = np.array([x for lp, _ in want for x in lp])
+        low = self.dtype in (self._torch.float16, self._torch.bfloat16)
+        tol = (0.1 + 0.02 * np.abs(b)) if low else (1e-3 + 1e-3 * np.abs(b))
+        ok = a.shape == b.shape and bool(np.all(np.abs(a - b) <= tol))
+        if not ok:
+            log.warning("%s: prefix sharing does not reproduce whole-sequence scores; not used", self.name)
+        return ok
+
+    def _score_shared(self, groups: Sequence[tuple[list[int], list[list[int]]]]
+                      ) -> list[list[tuple[list[float], list[bool]]]]:
+        """For each (context ids, continuations): per continuation, its token log-probs and greedy flags.
+
+        Contexts run once, batched (left-padded when the model has windowed attention, so that
+        index distances equal token distances); their cache is copied to one row per choice
+        (pads zeroed) and each continuation, less its last token, runs on top with positions
+        counting on from its context's true length. The context's last real position predicts
+        a continuation's first token. Contexts and continuations must be non-empty.
+        """
+        torch = self._torch
+        from transformers import DynamicCache
+
+        key = self._cache_kwarg() or "past_key_values"
+        side = "left" if self._sliding else self.padding_side
+        vocab = self.model.get_output_embeddings().weight.shape[0]
+        chunk = max(1, HEAD_CHUNK_ELEMENTS // vocab)
+        out: list[list[tuple[list[float], list[bool]]]] = [
+            [([0.0] * len(x), [False] * len(x)) for x in conts] for _, conts in groups]
+        for batch in _batches([len(c) for c, _ in groups], self.batch_size, self.max_batch_tokens):
+            ctxs = [groups[g][0] for g in batch]
+            ids, mask, pos = self._pad(ctxs, side)
+            B, T = ids.shape
+            dev = self.device
+            sel: list[Any] = []  # hidden states whose next-token log-probs are wanted
+            targets: list[int] = []
+            owner: list[tuple[int, int, int]] = []  # (group, choice, token index)
+            with torch.inference_mode():
+                cache = DynamicCache()
+                self.body_tokens += sum(len(c) for c in ctxs)
+                h = self._body(input_ids=ids, attention_mask=mask, position_ids=pos, use_cache=True,
+                               **{key: cache}).last_hidden_state
+                last = torch.tensor([T - 1 if side == "left" else len(c) - 1 for c in ctxs], device=dev)
+                h_last = h[torch.arange(B, device=dev), last]
+                kv = _cache_tensors(cache, T)
+                pad = (mask == 0)[:, None, :, None]
+                for k, v in kv:  # pads are masked, but 0 * NaN would still spoil a sum
+                    k.masked_fill_(pad, 0)
+                    v.masked_fill_(pad, 0)
+                rows = []  # (batch row, group, choice) for continuations longer than one token
+                first = []
+                for b, g in enumerate(batch):
+                    for j, cont in enumerate(groups[g][1]):
+                        first.append(b)
+                        targets.append(cont[0])
+                        owner.append((g, j, 0))
+                        if len(cont) > 1:
+                            rows.append((b, g, j))
+                sel.append(h_last[torch.tensor(first, device=dev)])
+                lens = [T + len(groups[g][1][j]) - 1 for _, g, j in rows]
+                for sub in _batches(lens, self.batch_size, self.max_batch_tokens):
+                    part = [rows[r] for r in sub]
+                    conts = [groups[g][1][j][:-1] for _, g, j in part]
+                    M = max(len(c) for c in conts)
+                    cids = torch.full((len(part), M), self.tok.pad_token_id, dtype=torch.long)
+                    cmask = torch.zeros((len(part), M), dtype=torch.long)
+                    cpos = torch.zeros((len(part), M), dtype=torch.long)
+                    for r, ((b, g, j), c) in enumerate(zip(part, conts)):
+                        L = len(ctxs[b])
+                        cids[r, : len(c)] = torch.tensor(c)
+                        cmask[r, : len(c)] = 1
+                        cpos[r] = L
+                        cpos[r, : len(c)] = torch.arange(L, L + len(c))
+                    bidx = torch.tensor([b for b, _, _ in part], device=dev)
+                    sub_cache = DynamicCache()
+                    for layer, (k, v) in enumerate(kv):
+                        sub_cache.update(k.index_select(0, bidx), v.index_select(0, bidx), layer)
+                    attn = torch.cat([mask.index_select(0, bidx), cmask.to(dev)], dim=1)
+                    self.body_tokens += sum(len(c) for c in conts)
+                    h2 = self._body(input_ids=cids.to(dev), attention_mask=attn, position_ids=cpos.to(dev),
+                                    use_cache=True, **{key: sub_cache}).last_hidden_state
+                    rr, tt = [], []
+                    for r, ((b, g, j), c) in enumerate(zip(part, conts)):
+                        full = groups[g][1][j]
+                        for t in range(len(c)):
+                            rr.append(r)
+                            tt.append(t)
+                            targets.append(full[t + 1])
+                            owner.append((g, j, t + 1))
+                    sel.append(h2[torch.tensor(rr, device=dev), torch.tensor(tt, device=dev)])
+                hs = torch.cat(sel)
+                tgt = torch.tensor(targets, device=dev)
+                lps, greedy = [], []
+                for s in range(0, hs.shape[0], chunk):
+                    logits = self._head(hs[s: s + chunk])
+                    logp = torch.log_softmax(logits, dim=-1)
+                    lps.append(logp.gather(1, tgt[s: s + chunk, None])[:, 0])
+                    greedy.append(logits.argmax(-1) == tgt[s: s + chunk])
+                lp = torch.cat(lps).double().cpu().tolist()
+                gr = torch.cat(greedy).cpu().tolist()
+            for (g, j, t), a, f in zip(owner, lp, gr):
+                out[g][j][0][t] = a
+                out[g][j][1][t] = f
+        return out
+
     def _require(self, cap: Capability) -> None:
         if cap not in self.capabilities:
             kind = "a causal language model" if cap in (Capability.LOGLIKELIHOOD, Capability.GENERATE) else "this"
@@ -419,6 +608,30 @@ class _StopCriteria:
             else:
                 done.append(False)
         return torch.tensor(done, dtype=torch.bool, device=input_ids.device)
+
+
+def _ll_unit(ctx: list[int], cont: list[int], max_length: int) -> tuple[list[int], int, list[int]]:
+    """(input ids, first scored position, targets) of one log-likelihood request, left-truncated."""
+    full = (ctx + cont)[-(max_length + 1):]
+    n = min(len(cont), len(full) - 1)
+    inp = full[:-1]
+    return inp, len(inp) - n, full[len(full) - n:]
+
+
+def _cache_tensors(cache: Any, length: int) -> list[tuple[Any, Any]]:
+    """(keys, values) per layer of a plain dynamic cache holding ``length`` positions; raises otherwise."""
+    layers = getattr(cache, "layers", None)
+    if layers is not None:
+        kv = []
+        for layer in layers:
+            if type(layer).__name__ != "DynamicLayer":
+                raise ModelError(f"cache layer {type(layer).__name__} is not a plain key/value cache")
+            kv.append((layer.keys, layer.values))
+    else:  # transformers before the per-layer cache
+        kv = list(zip(cache.key_cache, cache.value_cache))
+    if not kv or any(k is None or k.dim() != 4 or k.shape[-2] != length for k, _ in kv):
+        raise ModelError("cache does not hold one key/value row per input position")
+    return kv
 
 
 def _cut_at_stop(text: str, stops: Sequence[str]) -> str:
