@@ -107,3 +107,22 @@ def test_progress_reports_and_capability_checked_up_front(model, tmp_path):
     enc = load_model(f"hf:{tiny_encoder('bert', tmp_path)}")
     with pytest.raises(ModelError, match="loglikelihood"):
         Engine(enc).loglikelihood_rolling([RollingLoglikelihoodRequest("a")])
+
+
+def test_choices_of_one_context_stay_in_one_chunk(model):
+    """The model can only share a context it sees with all its choices: chunks keep them together."""
+    chunks: list[list[str]] = []
+
+    class Recording(Counting):
+        def loglikelihood(self, reqs):
+            chunks.append([r.context for r in reqs])
+            return self.inner.loglikelihood(reqs)
+
+    contexts = ["Premise one is here, and it is long", "Two", "A third context, medium"]
+    reqs = [LoglikelihoodRequest(c, f" option {k}") for k in range(3) for c in contexts]  # interleaved
+    got = Engine(Recording(model), batch_size=2).loglikelihood(reqs)
+    ref = model.loglikelihood(reqs)  # batched differently: equal up to float32 rounding
+    assert [g.logprob for g in got] == pytest.approx([r.logprob for r in ref], abs=1e-4)
+    assert sorted(len(c) for c in chunks) == [3, 3, 3]  # batch_size 2 is stretched to whole groups
+    assert all(len(set(c)) == 1 for c in chunks)
+    assert [c[0] for c in chunks] == sorted(contexts, key=len, reverse=True)  # longest first

@@ -68,19 +68,21 @@ class Engine:
     # -- the four request kinds -------------------------------------------------------------
     def loglikelihood(self, requests: Sequence[LoglikelihoodRequest]) -> list[LoglikelihoodResult]:
         self.require(Capability.LOGLIKELIHOOD)
-        return self._run("loglikelihood", requests, lambda r: len(r.context) + len(r.continuation),
-                         self.model.loglikelihood, _enc_ll, _dec_ll)
+        # Longest contexts first, and the choices of one context next to each other (and never
+        # split across chunks), so the model encodes each shared context once.
+        return self._run("loglikelihood", requests, lambda r: (-len(r.context), r.context, -len(r.continuation)),
+                         self.model.loglikelihood, _enc_ll, _dec_ll, group=lambda r: r.context)
 
     def loglikelihood_rolling(self, requests: Sequence[RollingLoglikelihoodRequest]) -> list[RollingResult]:
         self.require(Capability.LOGLIKELIHOOD)
-        return self._run("rolling", requests, lambda r: len(r.text), self.model.loglikelihood_rolling,
+        return self._run("rolling", requests, lambda r: -len(r.text), self.model.loglikelihood_rolling,
                          lambda v: json.dumps([v.nll, v.n_tokens]).encode(),
                          lambda b: RollingResult(*json.loads(b)))
 
     def generate(self, requests: Sequence[GenerationRequest]) -> list[str]:
         self.require(Capability.GENERATE)
         return self._run("generate", requests,
-                         lambda r: len(r.context) + sum(len(c) for _, c in r.messages) + r.max_tokens,
+                         lambda r: -(len(r.context) + sum(len(c) for _, c in r.messages) + r.max_tokens),
                          self.model.generate, lambda v: v.encode("utf-8"), lambda b: b.decode("utf-8"))
 
     def hidden_states(self, texts: Sequence[str], pooling: str = "weighted_mean") -> np.ndarray:
@@ -91,15 +93,17 @@ class Engine:
         def compute(batch: Sequence[HiddenStatesRequest]) -> list[np.ndarray]:
             return list(self.model.hidden_states([r.text for r in batch], pooling=pooling))
 
-        rows = self._run("hidden_states", reqs, lambda r: len(r.text), compute, _enc_array, _dec_array)
+        rows = self._run("hidden_states", reqs, lambda r: -len(r.text), compute, _enc_array, _dec_array)
         if not rows:
             return np.zeros((0, 0, 0), dtype=np.float32)
         return np.stack(rows).astype(np.float32, copy=False)
 
     # -- the one loop -----------------------------------------------------------------------
-    def _run(self, kind: str, requests: Sequence[Any], length: Callable[[Any], int],
+    def _run(self, kind: str, requests: Sequence[Any], order: Callable[[Any], Any],
              compute: Callable[[Sequence[Any]], list[R]], encode: Callable[[R], bytes],
-             decode: Callable[[bytes], R]) -> list[R]:
+             decode: Callable[[bytes], R], group: Callable[[Any], Any] | None = None) -> list[R]:
+        """Answer ``requests``: dedup, reuse cached answers, run the rest in chunks sorted by
+        ``order`` (longest first); a chunk never ends inside a run of equal ``group`` keys."""
         keys = [r.key() for r in requests]
         unique: dict[str, Any] = {}
         for k, r in zip(keys, requests):
@@ -108,14 +112,20 @@ class Engine:
         sig = self.model.signature
         if self.cache is not None and unique:
             answers = {k: decode(v) for k, v in self.cache.get_many(sig, unique).items()}
-        pending = sorted((k for k in unique if k not in answers), key=lambda k: -length(unique[k]))
+        pending = sorted((k for k in unique if k not in answers), key=lambda k: order(unique[k]))
         self.stats.requested += len(requests)
         self.stats.unique += len(unique)
         self.stats.cached += len(answers)
         total = len(unique)
         self._tick(kind, len(answers), total)
-        for s in range(0, len(pending), self.batch_size):
-            chunk = pending[s: s + self.batch_size]
+        s = 0
+        while s < len(pending):
+            e = min(s + self.batch_size, len(pending))
+            if group is not None:
+                while e < len(pending) and group(unique[pending[e]]) == group(unique[pending[e - 1]]):
+                    e += 1
+            chunk = pending[s:e]
+            s = e
             results = compute([unique[k] for k in chunk])
             if len(results) != len(chunk):
                 raise RuntimeError(f"{kind}: model returned {len(results)} answers for {len(chunk)} requests")
