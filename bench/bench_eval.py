@@ -6,7 +6,7 @@ resident memory; the per-item log-likelihoods are then compared (max |diff|) and
 accuracies must be identical.
 
     .venv/bin/python bench/bench_eval.py --model /path/to/hf-folder --items 100 \\
-        --lm-eval /tmp/lmeval-venv/bin/lm_eval
+        --lm-eval /tmp/lmeval-venv/bin/lm_eval   # a side venv: pip install torch==2.13.0 "lm-eval[hf]==0.4.*"
 
 Without --lm-eval only babelscope's side runs. Not a test: numbers depend on the machine.
 """

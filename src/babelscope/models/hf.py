@@ -37,7 +37,7 @@ log = logging.getLogger("babelscope.models")
 
 POOLINGS = ("weighted_mean", "mean", "last")
 #: Logit elements computed per head chunk (x4 bytes): bounds memory whatever the vocabulary.
-HEAD_CHUNK_ELEMENTS = 2**25
+HEAD_CHUNK_ELEMENTS = 2**23
 DEFAULT_MAX_LENGTH = 2048
 
 
