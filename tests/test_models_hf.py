@@ -266,3 +266,27 @@ def test_tokenizer_protocol(folders):
     assert tok.decode(ids) == "Hello world"
     assert tok.vocab_size == len(tok.hf)
     assert not math.isnan(tok.vocab_size)
+
+
+@pytest.mark.parametrize("arch", ["gemma3", "gpt2"])
+def test_vocabulary_blocked_head_equals_full_log_softmax(folders, arch, monkeypatch):
+    """Rolling scores use the head in vocabulary blocks with a running log-sum-exp; force many
+    uneven blocks and rows groups and compare with log_softmax over whole rows (fp64)."""
+    import babelscope.models.hf as hfmod
+
+    model = load_model(f"hf:{folders[arch]}", device="cpu", dtype="float32")
+    monkeypatch.setattr(hfmod, "HEAD_CHUNK_ELEMENTS", 7 * 37)
+    monkeypatch.setattr(hfmod, "MIN_VOCAB_BLOCK", 37)  # 400-token vocab -> 11 blocks, 7 rows a group
+    torch.manual_seed(3)
+    d = model.model.get_output_embeddings().weight.shape[1]
+    h = torch.randn(23, d) * 3
+    h[5] = h[4]  # equal rows give equal answers
+    V = model.model.get_output_embeddings().weight.shape[0]
+    tgt = torch.randint(0, V, (23,))
+    with torch.inference_mode():
+        full = model._head(h).double()
+        tgt[0] = int(full[0].argmax())  # at least one greedy hit
+        lp, greedy = model._target_logprobs(h, tgt)
+    ref = torch.log_softmax(full, -1).gather(1, tgt[:, None])[:, 0]
+    assert lp.double().tolist() == pytest.approx(ref.tolist(), abs=1e-5)
+    assert greedy.tolist() == (full.argmax(-1) == tgt).tolist() and bool(greedy[0])

@@ -5,7 +5,12 @@ Speed on small machines comes from never computing what nobody reads:
 - hidden states run the transformer *body* only; the output head is skipped (for
   Gemma-3-270M its 262,144-row matrix costs more than all 18 layers);
 - log-likelihoods apply the output head only at the positions whose next-token log-probs are
-  needed, gathered across the whole batch, in chunks of positions that bound memory;
+  needed, gathered across the whole batch, in chunks of positions that bound memory.
+  Continuation scoring normalises with torch's float32 log-softmax over whole rows, as
+  lm-evaluation-harness does: over a 262,144-token vocabulary that rounding alone moves a
+  continuation's log-likelihood by up to ~1e-3, and numbers must compare with lm-eval's.
+  Rolling (bits per byte) scores every position, so there the head runs in vocabulary blocks
+  with a running log-sum-exp: the output matrix is read once per batch, not once per few rows;
 - sequences are sorted by length and batched under a token budget, so little is padding;
 - multiple-choice requests that share a context run that context once: its key/value cache is
   copied to one row per choice and only the continuations run on top of it (prefix sharing).
@@ -36,8 +41,10 @@ from .tokenizer import HFTokenizer
 log = logging.getLogger("babelscope.models")
 
 POOLINGS = ("weighted_mean", "mean", "last")
-#: Logit elements computed per head chunk (x4 bytes): bounds memory whatever the vocabulary.
-HEAD_CHUNK_ELEMENTS = 2**23
+#: Logit elements computed per head block (x4 bytes): bounds memory whatever the vocabulary.
+HEAD_CHUNK_ELEMENTS = 2**24
+#: Narrowest vocabulary block: below this the head's matrix product loses its efficiency.
+MIN_VOCAB_BLOCK = 2048
 DEFAULT_MAX_LENGTH = 2048
 
 
@@ -143,7 +150,7 @@ class HFModel:
                 owner.append(i)
         nll = [0.0] * len(requests)
         count = [0] * len(requests)
-        for i, (lp, _) in zip(owner, self._score(units)):
+        for i, (lp, _) in zip(owner, self._score(units, blocked=True)):
             nll[i] -= float(sum(lp))
             count[i] += len(lp)
         return [RollingResult(nll[i], count[i]) for i in range(len(requests))]
@@ -318,8 +325,69 @@ class HFModel:
 
     def _head(self, h):
         """Logits from final hidden states, with the model's own logit post-processing."""
+        return self._postprocess(self.model.get_output_embeddings()(h).float())
+
+    def _target_logprobs(self, h, targets):
+        """log p(target) and "target is the argmax" for each row of ``h`` (final hidden states).
+
+        The head runs in blocks of the *vocabulary* with a running log-sum-exp, so the
+        output matrix (262,144 x 640 for Gemma 3) is read once per batch rather than once
+        per few rows, and memory stays bounded (HEAD_CHUNK_ELEMENTS) however many positions
+        are scored. Equal to log_softmax over the full logits up to float32 rounding; the
+        argmax keeps torch's first-maximum rule.
+        """
         torch = self._torch
-        logits = self.model.get_output_embeddings()(h).float()
+        head = self.model.get_output_embeddings()
+        if not isinstance(head, torch.nn.Linear):  # unknown head module: whole rows at a time
+            return self._target_logprobs_rows(h, targets)
+        W, bias = head.weight, head.bias
+        V = W.shape[0]
+        lps, greedy = [], []
+        rows_per = max(1, HEAD_CHUNK_ELEMENTS // MIN_VOCAB_BLOCK)
+        for r0 in range(0, h.shape[0], rows_per):
+            x, tgt = h[r0: r0 + rows_per], targets[r0: r0 + rows_per]
+            n = x.shape[0]
+            block = max(MIN_VOCAB_BLOCK, HEAD_CHUNK_ELEMENTS // n)
+            m = torch.full((n,), float("-inf"), device=x.device)
+            z = torch.zeros(n, device=x.device)
+            best = torch.full((n,), float("-inf"), device=x.device)
+            arg = torch.zeros(n, dtype=torch.long, device=x.device)
+            t_logit = torch.zeros(n, device=x.device)
+            for lo in range(0, V, block):
+                hi = min(V, lo + block)
+                logits = self._postprocess(torch.nn.functional.linear(
+                    x, W[lo:hi], None if bias is None else bias[lo:hi]).float())
+                bm, bi = logits.max(-1)
+                upd = bm > best  # strictly: an earlier block's equal maximum stays the argmax
+                best = torch.where(upd, bm, best)
+                arg = torch.where(upd, bi + lo, arg)
+                new_m = torch.maximum(m, bm)
+                z = z * torch.exp(m - new_m) + torch.exp(logits - new_m[:, None]).sum(-1)
+                m = new_m
+                inside = (tgt >= lo) & (tgt < hi)
+                if inside.any():
+                    idx = inside.nonzero()[:, 0]
+                    t_logit[idx] = logits[idx, tgt[idx] - lo]
+            lps.append(t_logit - (m + torch.log(z)))
+            greedy.append(arg == tgt)
+        return torch.cat(lps), torch.cat(greedy)
+
+    def _target_logprobs_rows(self, h, targets, full_logits: bool = False):
+        """As _target_logprobs, a few rows at a time over the whole vocabulary (any head module;
+        ``full_logits``: ``h`` already holds logits)."""
+        torch = self._torch
+        V = h.shape[-1] if full_logits else self.model.get_output_embeddings().weight.shape[0]
+        chunk = max(1, HEAD_CHUNK_ELEMENTS // V)
+        lps, greedy = [], []
+        for s in range(0, h.shape[0], chunk):
+            part = h[s: s + chunk].float() if full_logits else self._head(h[s: s + chunk])
+            lps.append(torch.log_softmax(part, dim=-1).gather(1, targets[s: s + chunk, None])[:, 0])
+            greedy.append(part.argmax(-1) == targets[s: s + chunk])
+        return torch.cat(lps), torch.cat(greedy)
+
+    def _postprocess(self, logits):
+        """The model's own logit post-processing (elementwise, so it applies to any block)."""
+        torch = self._torch
         cfg = self.model.config.get_text_config()
         if getattr(cfg, "logit_scale", None):  # Cohere
             logits = logits * cfg.logit_scale
@@ -352,7 +420,8 @@ class HFModel:
                             self.name)
         return self._fast_head
 
-    def _score(self, units: Sequence[tuple[list[int], int, list[int]]]) -> list[tuple[list[float], list[bool]]]:
+    def _score(self, units: Sequence[tuple[list[int], int, list[int]]],
+               blocked: bool = False) -> list[tuple[list[float], list[bool]]]:
         """For each (input ids, first scored position, targets): target log-probs and greedy flags.
 
         Position ``start + k`` of the input predicts ``targets[k]``.
@@ -363,8 +432,6 @@ class HFModel:
         if not todo:
             return results
         fast = self._check_head()
-        vocab = self.model.get_output_embeddings().weight.shape[0]
-        chunk = max(1, HEAD_CHUNK_ELEMENTS // vocab)
         for batch in _batches([len(units[i][0]) for i in todo], self.batch_size, self.max_batch_tokens):
             members = [todo[j] for j in batch]
             ids, mask, pos = self._pad([units[i][0] for i in members], self.padding_side)
@@ -388,14 +455,14 @@ class HFModel:
                                             use_cache=False).logits
                     sel = logits_all[torch.tensor(rows, device=self.device), torch.tensor(cols, device=self.device)]
                 tgt = torch.tensor(targets, device=self.device)
-                lps, greedy = [], []
-                for s in range(0, sel.shape[0], chunk):
-                    part = self._head(sel[s: s + chunk]) if fast else sel[s: s + chunk].float()
-                    logp = torch.log_softmax(part, dim=-1)
-                    lps.append(logp.gather(1, tgt[s: s + chunk, None])[:, 0])
-                    greedy.append(part.argmax(-1) == tgt[s: s + chunk])
-                lp = torch.cat(lps).double().cpu().tolist()
-                gr = torch.cat(greedy).cpu().tolist()
+                if fast and blocked:
+                    lp_t, gr_t = self._target_logprobs(sel, tgt)
+                elif fast:
+                    lp_t, gr_t = self._target_logprobs_rows(sel, tgt)
+                else:
+                    lp_t, gr_t = self._target_logprobs_rows(sel, tgt, full_logits=True)
+                lp = lp_t.double().cpu().tolist()
+                gr = gr_t.cpu().tolist()
             for i, a, g in zip(owner, lp, gr):
                 results[i][0].append(a)
                 results[i][1].append(g)
@@ -497,8 +564,6 @@ class HFModel:
 
         key = self._cache_kwarg() or "past_key_values"
         side = "left" if self._sliding else self.padding_side
-        vocab = self.model.get_output_embeddings().weight.shape[0]
-        chunk = max(1, HEAD_CHUNK_ELEMENTS // vocab)
         out: list[list[tuple[list[float], list[bool]]]] = [
             [([0.0] * len(x), [False] * len(x)) for x in conts] for _, conts in groups]
         for batch in _batches([len(c) for c, _ in groups], self.batch_size, self.max_batch_tokens):
@@ -564,14 +629,9 @@ class HFModel:
                     sel.append(h2[torch.tensor(rr, device=dev), torch.tensor(tt, device=dev)])
                 hs = torch.cat(sel)
                 tgt = torch.tensor(targets, device=dev)
-                lps, greedy = [], []
-                for s in range(0, hs.shape[0], chunk):
-                    logits = self._head(hs[s: s + chunk])
-                    logp = torch.log_softmax(logits, dim=-1)
-                    lps.append(logp.gather(1, tgt[s: s + chunk, None])[:, 0])
-                    greedy.append(logits.argmax(-1) == tgt[s: s + chunk])
-                lp = torch.cat(lps).double().cpu().tolist()
-                gr = torch.cat(greedy).cpu().tolist()
+                lp_t, gr_t = self._target_logprobs_rows(hs, tgt)
+                lp = lp_t.double().cpu().tolist()
+                gr = gr_t.cpu().tolist()
             for (g, j, t), a, f in zip(owner, lp, gr):
                 out[g][j][0][t] = a
                 out[g][j][1][t] = f
