@@ -226,7 +226,7 @@ def select_segments(
     want = len(pivot_ids) if n_sentences is None else min(n_sentences, len(pivot_ids))
     if len(ids) < want:
         lacking = [c for c in codes if len(corpus.shared_ids([pivot_code, c])) < want]
-        log.warning("only %d segments are shared by all languages (asked for %d); fewest: %s",
+        log.warning("aligning on the %d segments all languages share (of %d wanted); missing some: %s",
                     len(ids), want, ", ".join(lacking) or "the combination")
     if n_sentences is not None:
         ids = ids[:n_sentences]
