@@ -60,4 +60,4 @@ def run_command(
             cached = f" ({result.requests['cached']} of {result.requests['unique']} model requests from the cache)"
         console.print(f"run {result.run_id}: {result.rows} rows in {result.seconds:.0f} s{cached}")
     if result.report:
-        print(f"report: {result.report}")
+        print(f"report: {result.report.resolve()}")
