@@ -295,17 +295,9 @@ def run_alignment(
 
 
 def analysis_alignment(ctx: Any) -> AnalysisOutput:
-    """Adapter for ``babelscope run`` (RunContext -> run_alignment).
-
-    Register as ``AnalysisEntry("alignment", "babelscope.analyses.alignment:analysis_alignment",
-    True, ...)``; the run's --max-segments caps the sentences (default 100, as in the paper).
-    """
+    """Adapter for ``babelscope run`` (RunContext -> run_alignment), registered in
+    analyses.registry. The run's --max-segments caps the sentences (default 100, as in the
+    paper); hidden states go through the run's engine, so a rerun reads them from its cache."""
     n = getattr(ctx.config, "max_segments", None) or DEFAULT_SENTENCES
     pooling = getattr(ctx.config, "pooling", None) or "weighted_mean"
-    try:
-        engine = ctx.engine
-    except ImportError:  # no engine module: talk to the model directly
-        engine = None
-    target: Any = engine if callable(getattr(engine, "hidden_states", None)) else ctx.model
-    return run_alignment(target, ctx.corpus, ctx.languages, ctx.pivot, n, pooling)
-
+    return run_alignment(ctx.engine, ctx.corpus, ctx.languages, ctx.pivot, n, pooling)
