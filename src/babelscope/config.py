@@ -14,7 +14,7 @@ from pydantic import BaseModel, Field, field_validator
 from . import __version__
 from .errors import ConfigError
 
-#: The default run's languages: well- and poorly-resourced, 13 scripts, 9 families.
+#: The default run's languages: well- and poorly-resourced, 13 scripts, 11 families.
 DEFAULT_LANGUAGES: list[str] = [
     "en", "de", "fr", "es", "ru", "uk", "el", "tr", "ar", "fa", "he", "hi",
     "bn", "ta", "th", "vi", "id", "zh-Hans", "ja", "ko", "sw", "yo", "ha", "am",
