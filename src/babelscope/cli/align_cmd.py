@@ -15,16 +15,10 @@ from rich.table import Table
 from rich.text import Text
 
 from ..config import DEFAULT_LANGUAGES
-from .app import app, console, emit_json, state
+from .app import app, console, emit_json, split_list, state
 from .progress import progress_callback
 
 _BLOCKS = " ▁▂▃▄▅▆▇█"
-
-
-def _split_list(values: Optional[List[str]]) -> list[str] | None:
-    if not values:
-        return None
-    return [p.strip() for v in values for p in v.split(",") if p.strip()]
 
 
 @app.command("align")
@@ -62,7 +56,7 @@ def align_command(
         raise ConfigError(f"--precision: unknown precision {precision!r}; use one of {', '.join(PRECISIONS)}")
     if aggregate not in ("mean", "max"):
         raise ConfigError(f"--against-aggregate must be mean or max, got {aggregate!r}")
-    langs = parse_languages(_split_list(languages) or list(DEFAULT_LANGUAGES))
+    langs = parse_languages(split_list(languages) or list(DEFAULT_LANGUAGES))
     piv = Language.parse(pivot)
     measured = source = None
     if against:  # read it before the slow part, so a bad CSV fails at once

@@ -38,6 +38,11 @@ def _root(
         logging.getLogger("babelscope").setLevel(logging.DEBUG)
 
 
+def split_list(values: list[str] | None) -> list[str]:
+    """Options given as comma lists, repeated, or both (``-l en,de -l sw``): one flat list."""
+    return [p.strip() for v in values or [] for p in v.split(",") if p.strip()]
+
+
 def emit_json(obj: Any) -> None:
     """Write ``obj`` as JSON to stdout (UTF-8, non-ASCII kept)."""
     sys.stdout.write(json.dumps(obj, ensure_ascii=False, indent=2, default=str) + "\n")

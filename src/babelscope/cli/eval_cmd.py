@@ -8,11 +8,7 @@ from typing import List, Optional
 
 import typer
 
-from .app import app, console, emit_json, state
-
-
-def _split(values: Optional[List[str]]) -> list[str]:
-    return [p.strip() for v in (values or []) for p in v.split(",") if p.strip()]
+from .app import app, console, emit_json, split_list, state
 
 
 @app.command("eval")
@@ -46,11 +42,11 @@ def eval_command(
     from ..workspace import open_store, workspace_dir
 
     t0 = time.perf_counter()
-    tasks = get_tasks(_split(task))
+    tasks = get_tasks(split_list(task))
     for t in tasks:
         if hasattr(t, "sources"):  # translation: which languages to translate from
-            t.sources = tuple(_split(sources)) or (pivot,)
-    langs = parse_languages(_split(languages)) if languages else None
+            t.sources = tuple(split_list(sources)) or (pivot,)
+    langs = parse_languages(split_list(languages)) if languages else None
     if lid.strip().lower() != "none":
         from ..lid import BACKENDS
 

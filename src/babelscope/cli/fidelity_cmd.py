@@ -10,13 +10,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from ..errors import ConfigError, ModelError
-from .app import app, console, emit_json, state
-
-
-def _split(values: Optional[List[str]]) -> list[str] | None:
-    if not values:
-        return None
-    return [p.strip() for v in values for p in v.split(",") if p.strip()]
+from .app import app, console, emit_json, split_list, state
 
 
 def live_generator(model_spec: str):
@@ -65,7 +59,7 @@ def fidelity_command(
     else:
         if lcb_data is None:
             raise ConfigError("--model needs --lcb-data DIR (a local copy of the LCB test sets)")
-        prompts = read_lcb_prompts(lcb_data, _split(sources), _split(languages), limit)
+        prompts = read_lcb_prompts(lcb_data, split_list(sources) or None, split_list(languages) or None, limit)
         records = _generate(model, prompts, max_tokens)
         source_label = f"lcb:{lcb_data}"
 

@@ -10,7 +10,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from ..errors import ConfigError
-from .app import app, console, emit_json, state
+from .app import app, console, emit_json, split_list, state
 
 
 @app.command("multi-if")
@@ -38,7 +38,7 @@ def multi_if_command(
     if (responses is None) == (model is None):
         raise ConfigError("give exactly one of --responses FILE (score stored answers) or --model SPEC (generate)")
     identifier = get_identifier(lid)
-    langs = [p.strip() for v in languages or [] for p in v.split(",") if p.strip()] or None
+    langs = split_list(languages) or None
     convs = mi.load_conversations(data, limit=limit, languages=langs)
 
     if responses is not None:

@@ -8,14 +8,8 @@ from typing import List, Optional
 import typer
 
 from ..config import DEFAULT_ANALYSES, DEFAULT_LANGUAGES, RunConfig
-from .app import app, console, emit_json, state
+from .app import app, console, emit_json, split_list, state
 from .progress import progress_callback
-
-
-def _split_list(values: Optional[List[str]]) -> list[str] | None:
-    if not values:
-        return None
-    return [p.strip() for v in values for p in v.split(",") if p.strip()]
 
 
 @app.command("run")
@@ -42,9 +36,9 @@ def run_command(
     cfg = RunConfig(
         model=model, corpus=corpus, split=split, pivot=pivot, batch_size=batch_size,
         device=device, dtype=dtype, max_segments=max_segments,
-        tokenizers=_split_list(tokenizer),
-        **({"languages": _split_list(languages)} if languages else {}),
-        **({"analyses": _split_list(analyses)} if analyses else {}),
+        tokenizers=split_list(tokenizer) or None,
+        **({"languages": split_list(languages)} if languages else {}),
+        **({"analyses": split_list(analyses)} if analyses else {}),
     )
     with progress_callback() as cb:
         result = run(cfg, workspace=workspace, progress=cb, write_report=not no_report)

@@ -8,7 +8,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from .app import app, console, emit_json, state
+from .app import app, console, emit_json, split_list, state
 
 
 @app.command("trim")
@@ -49,7 +49,7 @@ def trim_cmd(
         from ..adapt.trim import resolve_model_path
         from ..languages import parse_languages
 
-        tasks = [t.strip() for v in eval_tasks for t in v.split(",") if t.strip()]
+        tasks = split_list(eval_tasks)
         report["eval"] = eval_difference(resolve_model_path(model), Path(report["out"]), tasks,
                                          parse_languages(languages), data_dir=eval_data_dir, limit=eval_limit)
     if json_out:
