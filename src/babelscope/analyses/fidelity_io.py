@@ -8,13 +8,13 @@ is the LCB's published outputs (CSV with ``completion``, ``language`` and option
 from __future__ import annotations
 
 import csv
-import json
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
 
 from ..errors import CorpusError
+from ..jsonl import iter_jsonl
 
 #: Accepted spellings of the two required columns (first found wins).
 COMPLETION_COLUMNS = ("completion", "response", "output", "generation")
@@ -65,19 +65,10 @@ def _read_csv(p: Path) -> list[dict[str, str]]:
 
 
 def _read_jsonl(p: Path) -> list[dict[str, str]]:
-    out = []
-    with p.open(encoding="utf-8") as f:
-        for i, line in enumerate(f, start=1):
-            if not line.strip():
-                continue
-            try:
-                obj = json.loads(line)
-            except json.JSONDecodeError as e:
-                raise CorpusError(f"{p}: line {i} is not valid JSON ({e.msg})") from e
-            if not isinstance(obj, dict):
-                raise CorpusError(f"{p}: line {i} is not a JSON object")
-            out.append(obj)
-    return out
+    def fail(i: int, e: Exception | None) -> CorpusError:
+        return CorpusError(f"{p}: line {i} is not valid JSON ({e.msg})" if e else f"{p}: line {i} is not a JSON object")
+
+    return [obj for _, obj in iter_jsonl(p, fail)]
 
 
 # -- the LCB prompts ------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ import json
 from pathlib import Path
 from typing import Any, Iterable
 
+from ..jsonl import iter_jsonl
 from .base import TaskError
 
 Row = dict[str, Any]
@@ -27,19 +28,12 @@ def read_rows(path: Path, task: str, code: str) -> list[Row]:
     rows: list[Row]
     try:
         if suffix == ".jsonl" or (suffix == ".json" and _looks_like_jsonl(path)):
-            rows = []
-            with path.open(encoding="utf-8") as f:
-                for n, line in enumerate(f, 1):
-                    if line.strip():
-                        try:
-                            obj = json.loads(line)
-                        except json.JSONDecodeError as e:
-                            raise TaskError(f"task {task!r}, language {code}: {path} row {n}: invalid JSON ({e.msg})") from None
-                        if not isinstance(obj, dict):
-                            raise TaskError(f"task {task!r}, language {code}: {path} row {n}: not a JSON object")
-                        obj["_where"] = f"task {task!r}, language {code}, {path} row {n}"
-                        rows.append(obj)
-            return rows
+            def fail(n: int, e: Exception | None) -> TaskError:
+                what = f"invalid JSON ({e.msg})" if e else "not a JSON object"
+                return TaskError(f"task {task!r}, language {code}: {path} row {n}: {what}")
+
+            return [{**obj, "_where": f"task {task!r}, language {code}, {path} row {n}"}
+                    for n, obj in iter_jsonl(path, fail)]
         if suffix == ".json":
             data = json.loads(path.read_text(encoding="utf-8"))
             if isinstance(data, dict):

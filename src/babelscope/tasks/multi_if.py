@@ -28,6 +28,7 @@ import numpy as np
 from ..engine.requests import GenerationRequest
 from ..errors import CorpusError, LanguageError
 from ..ifeval import CheckContext, FollowResult, follow, validate
+from ..jsonl import iter_jsonl
 from ..languages import Language
 from ..results import ResultRow
 
@@ -150,15 +151,10 @@ def _read_rows(p: Path) -> list[dict[str, Any]]:
     if not p.is_file():
         raise CorpusError(f"no such file {p}")
     if p.suffix.lower() in (".jsonl", ".ndjson"):
-        rows = []
-        with p.open(encoding="utf-8") as f:
-            for i, line in enumerate(f, start=1):
-                if line.strip():
-                    try:
-                        rows.append(json.loads(line))
-                    except json.JSONDecodeError as e:
-                        raise CorpusError(f"{p}: line {i} is not valid JSON ({e.msg})") from e
-        return rows
+        def fail(i: int, e: Exception | None) -> CorpusError:
+            return CorpusError(f"{p}: line {i} is not valid JSON ({e.msg})" if e else f"{p}: line {i} is not a JSON object")
+
+        return [obj for _, obj in iter_jsonl(p, fail)]
     if p.suffix.lower() == ".parquet":
         import pyarrow.parquet as pq
 
