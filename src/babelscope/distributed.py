@@ -227,9 +227,9 @@ def run_on_ray(
                 unit_outcomes, entries, loads, pid = ray.get(ref)
             except Exception as e:  # noqa: BLE001 - RayTaskError wraps the worker's exception
                 cause = getattr(e, "cause", None)
-                if isinstance(cause, BabelscopeError):
-                    raise cause from None
                 names = ", ".join(u.label for u in units)
+                if isinstance(cause, BabelscopeError):  # the user's input, found on the worker
+                    raise BabelscopeError(f"unit {names}: {cause}") from None
                 raise BabelscopeError(f"unit {names} failed on the Ray cluster after {RETRIES} retries: "
                                       f"{type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''}") from e
             facts["workers"].add(pid)
