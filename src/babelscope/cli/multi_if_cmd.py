@@ -26,6 +26,8 @@ def multi_if_command(
     bootstrap: int = typer.Option(1000, "--bootstrap", help="Bootstrap resamples for the 95% CIs (0: none)."),
     workspace: Optional[Path] = typer.Option(None, "--workspace", "-w", help="Store the rows in this results folder."),
     json_out: bool = typer.Option(False, "--json", help="Print the rows as JSON to stdout."),
+    # issue 17: which published checker semantics score the answers (named in the signature)
+    checkers: str = typer.Option("babelscope", "--checkers", help="Checker variant: ifeval | m-ifeval | multi-if | babelscope."),
 ) -> None:
     """Strict/loose, prompt/instruction-level accuracy per turn and language, with CIs."""
     from ..lid import get_identifier
@@ -39,7 +41,7 @@ def multi_if_command(
         raise ConfigError("give exactly one of --responses FILE (score stored answers) or --model SPEC (generate)")
     identifier = get_identifier(lid)
     langs = split_list(languages) or None
-    convs = mi.load_conversations(data, limit=limit, languages=langs)
+    convs = mi.load_conversations(data, limit=limit, languages=langs, checkers=checkers)  # issue 17: checkers
 
     if responses is not None:
         answers = mi.read_responses(responses, convs)
@@ -50,17 +52,18 @@ def multi_if_command(
             console.print(f"running {len(convs)} conversations x {turns} turns with {escape(model)}")
         answers = mi.generate_responses(convs, live_generator(model), max_tokens=max_tokens, turns=turns)
 
-    groups = mi.score(convs, answers, lid=identifier, turns=turns)
+    groups = mi.score(convs, answers, lid=identifier, turns=turns, checkers=checkers)  # issue 17: checkers
     rows = mi.result_rows(groups, n_boot=bootstrap)
-    result: dict = {"conversations": len(convs), "rows": [r.to_dict() for r in rows]}
+    result: dict = {"conversations": len(convs), "checkers": checkers, "rows": [r.to_dict() for r in rows]}  # issue 17
 
     if workspace is not None or model is not None:
         from ..workspace import open_store
 
         store = open_store(workspace)
-        run_id = store.start_run("multi-if", f"data={data}|model={model or '-'}|lid={identifier.version}",
+        run_id = store.start_run("multi-if", f"data={data}|model={model or '-'}|lid={identifier.version}"
+                                 f"|checkers={checkers}",  # issue 17: the checker variant in the signature
                                  {"data": str(data), "responses": str(responses) if responses else None,
-                                  "model": model, "turns": turns, "lid": lid})
+                                  "model": model, "turns": turns, "lid": lid, "checkers": checkers})
         items = mi.item_records(groups)
         if model is not None:
             for i, (name, tag, item_id, d) in enumerate(items):
@@ -78,3 +81,4 @@ def multi_if_command(
         v = g.values()
         table.add_row(str(g.turn), escape(g.language), *(f"{v[m]:.3f}" for m in (*mi.METRICS, "overall")), str(len(g.results)))
     console.print(table)
+    console.print(f"checkers: {escape(checkers)}")  # issue 17: which variant the numbers come from
