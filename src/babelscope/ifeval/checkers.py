@@ -74,6 +74,10 @@ class Instruction:
     check: Checker
     required: dict[str, tuple[type, ...]] = field(default_factory=dict)
     optional: dict[str, tuple[type, ...]] = field(default_factory=dict)
+    #: The words its relation kwargs may take (M-IFEval's Spanish ids say "al menos"...).
+    relations: tuple[str, ...] = RELATIONS
+    #: Kwargs it does not know are ignored, not refused (M-IFEval's Japanese checkers take **kwargs).
+    ignores_extra: bool = False
 
 
 def _compare(actual: int, relation: str, threshold: int) -> bool:
@@ -331,7 +335,9 @@ def validate(instruction_id: str, kwargs: dict[str, Any] | None, where: str = ""
         raise InstructionError(f"{at}kwargs of {instruction_id} must be a JSON object, got {kwargs!r}")
     clean = {k: v for k, v in (kwargs or {}).items() if v is not None}
     extra = sorted(set(clean) - set(spec.required) - set(spec.optional))
-    if extra:
+    if extra and spec.ignores_extra:
+        clean = {k: v for k, v in clean.items() if k not in extra}
+    elif extra:
         expected = ", ".join(spec.required) or "none"
         raise InstructionError(f"{at}{instruction_id} does not take kwargs {', '.join(extra)} (expected: {expected})")
     missing = [k for k in spec.required if k not in clean]
@@ -343,8 +349,8 @@ def validate(instruction_id: str, kwargs: dict[str, Any] | None, where: str = ""
             clean[k] = v = int(v)
         if not isinstance(v, types) or (types == _INT and isinstance(v, bool)):
             raise InstructionError(f"{at}{instruction_id}: kwarg {k}={v!r} should be {types[0].__name__}")
-        if k in _RELATION_KEYS and v not in RELATIONS:
-            raise InstructionError(f"{at}{instruction_id}: {k}={v!r} should be one of {', '.join(RELATIONS)}")
+        if k in _RELATION_KEYS and v not in spec.relations:
+            raise InstructionError(f"{at}{instruction_id}: {k}={v!r} should be one of {', '.join(spec.relations)}")
     return clean
 
 

