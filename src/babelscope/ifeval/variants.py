@@ -67,6 +67,12 @@ def _require_nlp() -> None:
     require()
 
 
+def _require_multi_if() -> None:
+    from .nlp import require
+
+    require("pythainlp", "pycrfsuite", "emoji")
+
+
 def _require_japanese() -> None:
     from .nlp import require
 
@@ -80,7 +86,7 @@ VARIANTS: dict[str, CheckerVariant] = {v.name: v for v in (
     CheckerVariant("m-ifeval", "M-IFEval (Dussolle et al. 2025): localized es/fr/ja instructions and "
                    "formats, its English ones", _m_ifeval, _require_japanese),
     CheckerVariant("multi-if", "Multi-IF (He et al. 2024): IFEval's checkers with its per-language "
-                   "sentence and word counting", _multi_if, _require_nlp),
+                   "sentence and word counting", _multi_if, _require_multi_if),
     CheckerVariant("babelscope", "babelscope's multilingual rewrite of IFEval's 25 (script-aware "
                    "sentences and words, the run's LID); reproduces no published number",
                    lambda: BABELSCOPE_INSTRUCTIONS),
