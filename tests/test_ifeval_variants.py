@@ -237,3 +237,19 @@ def test_m_ifeval_prefix_gives_language_and_bad_rows_are_named(tmp_path):
     resp.write_text(json.dumps({"prompt": "another prompt", "response": "x"}) + "\n")
     with pytest.raises(CorpusError, match="none of its prompts"):
         mi.read_responses(resp, [conv])
+
+
+def test_report_names_the_checker_variant(tmp_path):
+    from babelscope.analyses.base import AnalysisOutput
+    from babelscope.report import render_report
+    from test_report_sections import _store_run
+
+    data, resp = _write_ifeval(tmp_path)
+    convs = mi.load_conversations(data, checkers="ifeval")
+    groups = mi.score(convs, mi.read_responses(resp, convs), turns=1, checkers="ifeval")
+    out = AnalysisOutput(rows=mi.result_rows(groups, n_boot=0), items=mi.item_records(groups))
+    store, rid = _store_run(tmp_path, out, {"turns": 1}, command="multi-if")
+    text = render_report(store, rid)
+    assert "IFEval: instruction following" in text
+    assert "Checked with the <b>ifeval</b> checkers." in text
+    store.close()
