@@ -84,9 +84,14 @@ def test_japanese_sentences_by_ja_sentence_segmenter():
     # ja count_sentences: the segmenter pipeline (normalize, split_newline, join a line ending in
     # の with the next, split after 。!?), called here directly on a line-broken poem.
     from ja_sentence_segmenter.common.pipeline import make_pipeline
-    from ja_sentence_segmenter.concatenate.simple_concatenator import concatenate_matching
+    from ja_sentence_segmenter.concatenate.simple_concatenator import (
+        concatenate_matching,
+    )
     from ja_sentence_segmenter.normalize.neologd_normalizer import normalize
-    from ja_sentence_segmenter.split.simple_splitter import split_newline, split_punctuation
+    from ja_sentence_segmenter.split.simple_splitter import (
+        split_newline,
+        split_punctuation,
+    )
 
     poem = "古池や\n蛙飛び込む\n水の\n音。静かな夜。"
     pipeline = make_pipeline(normalize, split_newline,

@@ -15,9 +15,10 @@ from different variants are never silently compared.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
-from typing import Any, Callable
+from functools import cache
+from typing import Any
 
 from ..errors import ConfigError
 from .checkers import INSTRUCTIONS as BABELSCOPE_INSTRUCTIONS
@@ -93,7 +94,7 @@ VARIANTS: dict[str, CheckerVariant] = {v.name: v for v in (
 )}
 
 
-@lru_cache(maxsize=None)
+@cache
 def _loaded(name: str) -> dict[str, Instruction]:
     try:
         return VARIANTS[name].load()
@@ -101,7 +102,7 @@ def _loaded(name: str) -> dict[str, Instruction]:
         raise ConfigError(f"checkers {name!r} are not available: {e}") from e
 
 
-def get_variant(name: "str | CheckerVariant | None") -> CheckerVariant:
+def get_variant(name: str | CheckerVariant | None) -> CheckerVariant:
     """The variant called ``name``; ConfigError naming the choices, or the missing package,
     before any scoring starts."""
     if isinstance(name, CheckerVariant):

@@ -25,7 +25,7 @@ import unicodedata
 from collections import Counter
 
 from .. import official
-from ..checkers import CheckContext, Instruction, _INT, _LIST, _STR
+from ..checkers import _INT, _LIST, _STR, CheckContext, Instruction
 from . import tokens
 
 REL = ("al menos", "como máximo")
@@ -106,8 +106,7 @@ def constrained(options: tuple[str, ...]):
 
 def end_checker(r: str, kw: dict, ctx: CheckContext) -> bool:
     v = r.strip().strip('"').lower()
-    if v.endswith("."):
-        v = v[:-1]
+    v = v.removesuffix(".")
     return v.endswith(kw["end_phrase"].strip().lower())
 
 

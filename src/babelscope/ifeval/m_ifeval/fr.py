@@ -22,7 +22,7 @@ import unicodedata
 from collections import Counter
 
 from .. import official
-from ..checkers import CheckContext, Instruction, _INT, _LIST, _STR
+from ..checkers import _INT, _LIST, _STR, CheckContext, Instruction
 from ..nlp import nltk_words
 from . import tokens
 

@@ -26,7 +26,7 @@ from collections import Counter
 from functools import lru_cache
 
 from .. import official
-from ..checkers import CheckContext, Instruction, _INT, _LIST, _STR
+from ..checkers import _INT, _LIST, _STR, CheckContext, Instruction
 
 REL = ("未満", "以上")
 LANG = "ja"
@@ -54,9 +54,14 @@ def _surfaces(text: str) -> list[str]:
 @lru_cache(maxsize=1)
 def _segmenter():
     from ja_sentence_segmenter.common.pipeline import make_pipeline
-    from ja_sentence_segmenter.concatenate.simple_concatenator import concatenate_matching
+    from ja_sentence_segmenter.concatenate.simple_concatenator import (
+        concatenate_matching,
+    )
     from ja_sentence_segmenter.normalize.neologd_normalizer import normalize
-    from ja_sentence_segmenter.split.simple_splitter import split_newline, split_punctuation
+    from ja_sentence_segmenter.split.simple_splitter import (
+        split_newline,
+        split_punctuation,
+    )
 
     split_at = functools.partial(split_punctuation, punctuations=r"。!?")
     join_no = functools.partial(concatenate_matching, former_matching_rule=r"^(?P<result>.+)(の)$",

@@ -17,13 +17,13 @@ from __future__ import annotations
 import collections
 import re
 import warnings
-from functools import lru_cache
+from functools import cache, lru_cache
 
 _WORD = re.compile(r"\w+(?:[-']\w+)*")
 _PUNKT_NAMES = {"es": "spanish", "fr": "french", "en": "english"}
 
 
-@lru_cache(maxsize=None)
+@cache
 def _spacy(lang: str, trained: bool):
     try:
         import spacy
@@ -63,10 +63,14 @@ def count_sentences(text: str, lang: str) -> int:
 
 #: French abbreviations M-IFEval's fr utility adds to punkt's French model (its _ABBREVIATIONS).
 FRENCH_ABBREVIATIONS = (
-    "m mr mme mlle dir. dr dre drs dres prof pr cap lt adm. assoc. min. etc cf vs rép i.e c.-à-d ex e.g "
-    "apr av j.c. j.-c. j.c j.-c av._è._c. è._c a.d av._n._è de_n._è. env janv fév mar avr juil sept oct nov "
-    "déc p.-ê. svp p.-v. p.v tél adj q.v p resp tel v vol nb n.b p.s ps p.p.s p.-s p-s"
-).split()
+    "m", "mr", "mme", "mlle", "dir.", "dr", "dre", "drs", "dres", "prof", "pr", "cap", "lt",
+    "adm.", "assoc.", "min.",
+    "etc", "cf", "vs", "rép", "i.e", "c.-à-d", "ex", "e.g",
+    "apr", "av", "j.c.", "j.-c.", "j.c", "j.-c", "av. è. c.", "è. c", "a.d", "av. n. è", "de n. è.",
+    "env", "janv", "fév", "mar", "avr", "juil", "sept", "oct", "nov", "déc", "p.-ê.",
+    "svp", "p.-v.", "p.v", "tél", "adj", "q.v", "p", "resp", "tel", "v", "vol", "nb", "n.b", "p.s", "ps",
+    "p.p.s", "p.-s", "p-s",
+)
 
 
 def french_sentences(text: str) -> list[str]:
@@ -77,11 +81,11 @@ def french_sentences(text: str) -> list[str]:
 @lru_cache(maxsize=1)
 def _punkt_french():
     tok = _punkt.__wrapped__("fr")  # a private copy: the abbreviations must not leak into "fr" punkt
-    tok._params.abbrev_types.update(a.replace("_", " ") for a in FRENCH_ABBREVIATIONS)
+    tok._params.abbrev_types.update(FRENCH_ABBREVIATIONS)
     return tok
 
 
-@lru_cache(maxsize=None)
+@cache
 def _punkt(lang: str):
     import punkt
     from nltk.tokenize.punkt import PunktParameters, PunktSentenceTokenizer

@@ -19,9 +19,10 @@ import csv
 import json
 import re
 import sys
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 import numpy as np
 
@@ -59,7 +60,7 @@ class Conversation:
 
 def load_conversations(path: str | Path, limit: int | None = None,
                        languages: Iterable[str] | None = None,
-                       checkers: "str | CheckerVariant | None" = None) -> list[Conversation]:
+                       checkers: str | CheckerVariant | None = None) -> list[Conversation]:
     """Read and validate a Multi-IF, IFEval or M-IFEval file against the ``checkers`` variant
     (default: babelscope's rewrite); errors name the file, row and turn."""
     p = Path(path)
@@ -88,7 +89,7 @@ def load_conversations(path: str | Path, limit: int | None = None,
 
 
 def parse_row(row: dict[str, Any], where: str = "",
-              checkers: "str | CheckerVariant | None" = None) -> Conversation:
+              checkers: str | CheckerVariant | None = None) -> Conversation:
     """One Multi-IF conversation from a dataset row; InstructionError/CorpusError naming ``where``."""
     variant = get_variant(checkers)
     key = str(row.get("key") or "").strip()
@@ -114,7 +115,7 @@ def parse_row(row: dict[str, Any], where: str = "",
 
 
 def parse_ifeval_row(row: dict[str, Any], where: str = "",
-                     checkers: "str | CheckerVariant | None" = None) -> Conversation:
+                     checkers: str | CheckerVariant | None = None) -> Conversation:
     """One IFEval / M-IFEval prompt as a one-turn conversation. The language is the row's
     ``language``, else the ids' prefix (M-IFEval), else English (IFEval)."""
     variant = get_variant(checkers)

@@ -5,7 +5,8 @@ advance one turn per batch, so the only model dependency is ``generate(requests)
 
 from __future__ import annotations
 
-from typing import Callable, Protocol, Sequence
+from collections.abc import Callable, Sequence
+from typing import Protocol
 
 from ...engine.requests import GenerationRequest
 from .data import MAX_TURNS, Conversation

@@ -7,8 +7,9 @@ babelscope's semantics of the same instruction ids differ by points.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -56,7 +57,7 @@ def score(
     responses: Responses,
     lid: Any = None,
     turns: int = MAX_TURNS,
-    checkers: "str | CheckerVariant | None" = None,
+    checkers: str | CheckerVariant | None = None,
     seed: int = 0,
 ) -> list[TurnScores]:
     """Check every answered turn with the ``checkers`` variant (default: babelscope's rewrite;
