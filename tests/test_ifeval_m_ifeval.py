@@ -249,3 +249,16 @@ def test_m_ifeval_file_through_the_cli(tmp_path):
     assert got["inst_strict"] == pytest.approx(sum(map(sum, strict)) / 5)           # 3/5
     assert got["prompt_loose"] == pytest.approx(sum(all(v) for v in loose) / 4)     # 3/4
     assert got["inst_loose"] == pytest.approx(sum(map(sum, loose)) / 5)             # 4/5
+
+
+def test_unprefixed_ids_get_the_conversations_language(tmp_path):
+    # An IFEval file (English, no prefixes) scored with m-ifeval uses M-IFEval's en: checkers.
+    p = _write_rows(tmp_path, [{"key": 3, "prompt": "p", "instruction_id_list": ["punctuation:no_comma"],
+                                "kwargs": [{}]}], name="input_data.jsonl")
+    (conv,) = mi.load_conversations(p, checkers="m-ifeval")
+    assert conv.turns[0].instruction_ids == ("en:punctuation:no_comma",) and conv.benchmark == "ifeval"
+    # An id M-IFEval has in no language is named in the error.
+    bad = _write_rows(tmp_path, [{"key": 4, "prompt": "p", "instruction_id_list": ["ja:change_case:english_capital"],
+                                  "kwargs": [{}]}], name="bad.jsonl")
+    with pytest.raises(InstructionError, match="unknown instruction id 'ja:change_case:english_capital' of the m-ifeval"):
+        mi.load_conversations(bad, checkers="m-ifeval")

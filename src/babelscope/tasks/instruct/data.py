@@ -108,7 +108,7 @@ def parse_row(row: dict[str, Any], where: str = "",
         prompt = _message_content(raw, at)
         ids = _json_list(row.get(f"turn_{k}_instruction_id_list"), f"{at} instruction_id_list")
         kws = _json_list(row.get(f"turn_{k}_kwargs"), f"{at} kwargs")
-        turns.append(_turn(prompt, ids, kws, at, variant))
+        turns.append(_turn(prompt, ids, kws, at, variant, language))
     if not turns:
         raise CorpusError(f"{where} ({key}): no turn_1_prompt")
     return Conversation(key, language, tuple(turns), MULTI_IF)
@@ -134,10 +134,10 @@ def parse_ifeval_row(row: dict[str, Any], where: str = "",
     language = str(row.get("language") or next(iter(prefixes), "") or "en").strip()
     _check_language(language, at)
     benchmark = M_IFEVAL if prefixes else IFEVAL
-    return Conversation(key, language, (_turn(prompt, ids, kws, at, variant),), benchmark)
+    return Conversation(key, language, (_turn(prompt, ids, kws, at, variant, language),), benchmark)
 
 
-def _turn(prompt: str, ids: list[Any], kws: list[Any], at: str, variant: CheckerVariant) -> Turn:
+def _turn(prompt: str, ids: list[Any], kws: list[Any], at: str, variant: CheckerVariant, language: str) -> Turn:
     if len(kws) != len(ids):
         raise CorpusError(f"{at}: {len(ids)} instruction ids but {len(kws)} kwargs")
     clean, names = [], []
@@ -147,20 +147,26 @@ def _turn(prompt: str, ids: list[Any], kws: list[Any], at: str, variant: Checker
                 kw = json.loads(kw) if kw.strip() else {}
             except json.JSONDecodeError as e:
                 raise CorpusError(f"{at}: kwargs of {iid} are not JSON ({e.msg})") from e
-        name = _registry_id(str(iid), variant)
+        name = _registry_id(str(iid), variant, language)
         clean.append(variant.validate(name, kw, where=at))
         names.append(name)
     return Turn(prompt, tuple(names), tuple(clean))
 
 
-def _registry_id(iid: str, variant: CheckerVariant) -> str:
-    """The id as the variant knows it: an M-IFEval language prefix is dropped for variants
-    that have no per-language registries (``en:keywords:existence`` -> ``keywords:existence``)."""
+def _registry_id(iid: str, variant: CheckerVariant, language: str) -> str:
+    """The id as the variant knows it. Variants without per-language registries drop an
+    M-IFEval prefix (``en:keywords:existence`` -> ``keywords:existence``); M-IFEval's, keyed by
+    language, get the conversation's language as prefix (Multi-IF's Spanish
+    ``keywords:existence`` -> ``es:keywords:existence``)."""
     if iid in variant.instructions:
         return iid
     m = _LANG_PREFIX.match(iid)
     if m and m.group(2) in variant.instructions:
         return m.group(2)
+    if not m:
+        prefixed = f"{Language.parse(language).tag.split('-')[0]}:{iid}"
+        if prefixed in variant.instructions:
+            return prefixed
     return iid  # unknown either way: validate() names it
 
 
