@@ -254,3 +254,21 @@ def test_report_names_the_checker_variant(tmp_path):
     assert "IFEval: instruction following" in text
     assert "Checked with the <b>ifeval</b> checkers." in text
     store.close()
+
+
+def test_hub_data_fails_fast_offline_and_reads_rows_online(monkeypatch):
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    with pytest.raises(CorpusError, match=r"hf:google/IFEval: the hub is unusable \(HF_HUB_OFFLINE=1\)"):
+        mi.load_conversations("hf:google/IFEval")
+    # Online: the rows datasets returns go through the same parser (a stand-in datasets module).
+    import types
+
+    from babelscope import hub_access
+
+    monkeypatch.setattr(hub_access, "offline_reason", lambda timeout=2.0: None)
+    calls = []
+    fake = types.SimpleNamespace(load_dataset=lambda repo, config, split: calls.append((repo, config, split)) or [
+        {"key": 1000, "prompt": CASES[0][0], "instruction_id_list": CASES[0][1], "kwargs": CASES[0][2]}])
+    monkeypatch.setitem(sys.modules, "datasets", fake)
+    (conv,) = mi.load_conversations("hf:google/IFEval", checkers="ifeval")
+    assert calls == [("google/IFEval", None, "train")] and conv.key == "1000" and conv.benchmark == "ifeval"

@@ -11,6 +11,9 @@
 
 Every instruction is validated against the chosen checker variant's registry here, so a bad
 id or kwarg stops the run before any generation, with the file, row and turn named.
+
+``hf:<repo>`` (e.g. ``hf:facebook/Multi-IF``, ``hf:google/IFEval``) reads the hub copy through
+``datasets`` when the hub is reachable; offline it fails at once, naming why.
 """
 
 from __future__ import annotations
@@ -65,7 +68,7 @@ def load_conversations(path: str | Path, limit: int | None = None,
     (default: babelscope's rewrite); errors name the file, row and turn."""
     p = Path(path)
     variant = get_variant(checkers)
-    rows = _read_rows(p)
+    rows = hub_rows(str(path)) if str(path).startswith(HUB_PREFIX) else _read_rows(p)
     first = rows[0] if rows else {}
     if "turn_1_prompt" in first:
         parse = parse_row
@@ -168,6 +171,26 @@ def _registry_id(iid: str, variant: CheckerVariant, language: str) -> str:
         if prefixed in variant.instructions:
             return prefixed
     return iid  # unknown either way: validate() names it
+
+
+HUB_PREFIX = "hf:"
+
+
+def hub_rows(spec: str, split: str = "train") -> list[dict[str, Any]]:
+    """Rows of ``hf:<repo>[:<config>]`` from the Hugging Face hub; CorpusError when offline or
+    when ``datasets`` is not installed, before any download is tried."""
+    from ...hub_access import offline_reason
+
+    repo, _, config = spec[len(HUB_PREFIX):].partition(":")
+    reason = offline_reason()
+    if reason:
+        raise CorpusError(f"{spec}: the hub is unusable ({reason}); pass --data with a local copy of {repo}")
+    try:
+        import datasets
+    except ImportError:
+        raise CorpusError(f"{spec}: reading the hub needs the 'datasets' package (pip install 'babelscope[hub]'), "
+                          "or pass --data with a local copy") from None
+    return [dict(r) for r in datasets.load_dataset(repo, config or None, split=split)]
 
 
 def _check_language(language: str, where: str) -> None:
