@@ -272,3 +272,20 @@ def test_hub_data_fails_fast_offline_and_reads_rows_online(monkeypatch):
     monkeypatch.setitem(sys.modules, "datasets", fake)
     (conv,) = mi.load_conversations("hf:google/IFEval", checkers="ifeval")
     assert calls == [("google/IFEval", None, "train")] and conv.key == "1000" and conv.benchmark == "ifeval"
+
+
+def test_auto_picks_the_variant_the_datas_authors_publish(tmp_path):
+    data, resp = _write_ifeval(tmp_path)
+    convs = mi.load_conversations(data, checkers="auto")
+    assert mi.resolve_checkers("auto", convs) == "ifeval"
+    (g,) = mi.score(convs, mi.read_responses(resp, convs), turns=1, checkers="auto")
+    assert g.checkers == "ifeval" and [list(r.strict) for r in g.results] == [c[4] for c in CASES]
+    es = tmp_path / "es_input_data.jsonl"
+    es.write_text(json.dumps({"key": 1, "prompt": "p", "instruction_id_list": ["es:punctuation:question_marks"],
+                              "kwargs": [{}]}) + "\n")
+    assert mi.resolve_checkers("auto", mi.load_conversations(es, checkers="auto")) == "m-ifeval"
+    out = subprocess.run(
+        [sys.executable, "-m", "babelscope", "multi-if", "--checkers", "auto", "--responses", str(resp),
+         "--data", str(data), "--turns", "1", "--bootstrap", "0", "--json"],
+        capture_output=True, text=True, check=True)
+    assert json.loads(out.stdout)["checkers"] == "ifeval"

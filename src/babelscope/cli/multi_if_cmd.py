@@ -27,7 +27,7 @@ def multi_if_command(
     workspace: Optional[Path] = typer.Option(None, "--workspace", "-w", help="Store the rows in this results folder."),
     json_out: bool = typer.Option(False, "--json", help="Print the rows as JSON to stdout."),
     # issue 17: which published checker semantics score the answers (named in the signature)
-    checkers: str = typer.Option("babelscope", "--checkers", help="Checker variant: ifeval | m-ifeval | multi-if | babelscope."),
+    checkers: str = typer.Option("babelscope", "--checkers", help="Checker variant: ifeval | m-ifeval | multi-if | babelscope | auto (the data's own)."),
 ) -> None:
     """Strict/loose, prompt/instruction-level accuracy per turn and language, with CIs."""
     from ..lid import get_identifier
@@ -42,6 +42,7 @@ def multi_if_command(
     identifier = get_identifier(lid)
     langs = split_list(languages) or None
     convs = mi.load_conversations(data, limit=limit, languages=langs, checkers=checkers)  # issue 17: checkers
+    checkers = mi.resolve_checkers(checkers, convs)  # issue 17: "auto" -> the variant the data's authors publish
 
     if responses is not None:
         answers = mi.read_responses(responses, convs)

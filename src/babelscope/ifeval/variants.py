@@ -25,6 +25,10 @@ from .checkers import INSTRUCTIONS as BABELSCOPE_INSTRUCTIONS
 from .checkers import Instruction, validate
 
 DEFAULT = "babelscope"
+#: Pick, per data layout, the variant its authors publish: see :func:`published_for`.
+AUTO = "auto"
+#: Data layout (result-row name) -> the checker variant its authors' code implements.
+PUBLISHED = {"ifeval": "ifeval", "m_ifeval": "m-ifeval", "multi_if": "multi-if"}
 
 
 @dataclass(frozen=True)
@@ -102,15 +106,23 @@ def _loaded(name: str) -> dict[str, Instruction]:
         raise ConfigError(f"checkers {name!r} are not available: {e}") from e
 
 
+def published_for(benchmark: str) -> str:
+    """The variant whose semantics the authors of ``benchmark``'s data publish."""
+    return PUBLISHED.get(benchmark, DEFAULT)
+
+
 def get_variant(name: str | CheckerVariant | None) -> CheckerVariant:
     """The variant called ``name``; ConfigError naming the choices, or the missing package,
     before any scoring starts."""
     if isinstance(name, CheckerVariant):
         return name
     key = (name or DEFAULT).strip().lower()
+    if key == AUTO:
+        raise ConfigError("checkers 'auto' is resolved from the data: load the conversations first "
+                          "(tasks.multi_if.resolve_checkers)")
     variant = VARIANTS.get(key)
     if variant is None:
-        raise ConfigError(f"unknown checkers {name!r} (choose one of: {', '.join(VARIANTS)})")
+        raise ConfigError(f"unknown checkers {name!r} (choose one of: {', '.join(VARIANTS)}, {AUTO})")
     variant.require()
     _loaded(variant.name)  # a variant that cannot load fails here, before any data is read
     return variant

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from .instruct.data import (
     IFEVAL, M_IFEVAL, MAX_TURNS, MULTI_IF, Conversation, Turn, _json_list, _message_content, _read_rows,
-    load_conversations, parse_ifeval_row, parse_row,
+    load_conversations, parse_ifeval_row, parse_row, resolve_checkers,
 )
 from .instruct.generate import Generator, generate_responses, turn_messages
 from .instruct.responses import Responses, read_responses
@@ -21,6 +21,6 @@ from .instruct.scoring import METRICS, TurnScores, bootstrap_ci, item_records, r
 __all__ = [
     "IFEVAL", "M_IFEVAL", "MAX_TURNS", "METRICS", "MULTI_IF", "Conversation", "Generator", "Responses", "Turn",
     "TurnScores", "bootstrap_ci", "generate_responses", "item_records", "load_conversations", "parse_ifeval_row",
-    "parse_row", "read_responses", "result_rows", "score", "turn_messages",
+    "parse_row", "read_responses", "resolve_checkers", "result_rows", "score", "turn_messages",
 ]
 _PRIVATE_REEXPORTS = (_json_list, _message_content, _read_rows)  # imported by tests and older callers

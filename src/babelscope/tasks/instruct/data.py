@@ -29,9 +29,9 @@ from typing import Any
 
 import numpy as np
 
-from ...errors import CorpusError, LanguageError
+from ...errors import ConfigError, CorpusError, LanguageError
 from ...ifeval import get_variant
-from ...ifeval.variants import CheckerVariant
+from ...ifeval.variants import AUTO, DEFAULT, CheckerVariant, published_for
 from ...jsonl import iter_jsonl
 from ...languages import Language
 
@@ -65,18 +65,21 @@ def load_conversations(path: str | Path, limit: int | None = None,
                        languages: Iterable[str] | None = None,
                        checkers: str | CheckerVariant | None = None) -> list[Conversation]:
     """Read and validate a Multi-IF, IFEval or M-IFEval file against the ``checkers`` variant
-    (default: babelscope's rewrite); errors name the file, row and turn."""
+    (default: babelscope's rewrite; ``auto``: the variant the file's authors publish); errors
+    name the file, row and turn."""
     p = Path(path)
-    variant = get_variant(checkers)
     rows = hub_rows(str(path)) if str(path).startswith(HUB_PREFIX) else _read_rows(p)
     first = rows[0] if rows else {}
     if "turn_1_prompt" in first:
-        parse = parse_row
+        parse, layout = parse_row, MULTI_IF
     elif {"prompt", "instruction_id_list"} <= set(first):
-        parse = parse_ifeval_row
+        prefixed = any(_LANG_PREFIX.match(str(i)) for i in _json_list(first.get("instruction_id_list"), f"{p}: row 1"))
+        parse, layout = parse_ifeval_row, (M_IFEVAL if prefixed else IFEVAL)
     else:
         raise CorpusError(f"{p}: neither a Multi-IF file (no turn_1_prompt column) nor an IFEval/M-IFEval "
                           f"file (no prompt and instruction_id_list)")
+    auto = isinstance(checkers, str) and checkers.strip().lower() == AUTO
+    variant = get_variant(published_for(layout) if auto else checkers)
     want = {Language.parse(x) for x in languages} if languages else None
     out: list[Conversation] = []
     for i, row in enumerate(rows, start=2 if p.suffix.lower() == ".csv" else 1):
@@ -89,6 +92,20 @@ def load_conversations(path: str | Path, limit: int | None = None,
     if not out:
         raise CorpusError(f"{p}: no conversations" + (" in the chosen languages" if want else ""))
     return out
+
+
+def resolve_checkers(checkers: str | CheckerVariant | None, conversations: list[Conversation]) -> str:
+    """The variant name a run uses: ``auto`` becomes the variant the data's authors publish
+    (one per run: a ConfigError if the conversations come from several layouts)."""
+    if isinstance(checkers, CheckerVariant):
+        return checkers.name
+    name = (checkers or DEFAULT).strip().lower()
+    if name != AUTO:
+        return get_variant(name).name
+    names = sorted({published_for(c.benchmark) for c in conversations})
+    if len(names) != 1:
+        raise ConfigError(f"--checkers auto: the data mixes layouts whose published checkers differ ({', '.join(names)})")
+    return names[0]
 
 
 def parse_row(row: dict[str, Any], where: str = "",

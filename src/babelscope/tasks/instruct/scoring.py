@@ -17,7 +17,7 @@ from ...ifeval import CheckContext, FollowResult, follow, get_variant
 from ...ifeval.variants import CheckerVariant
 from ...languages import Language
 from ...results import ResultRow
-from .data import MAX_TURNS, MULTI_IF, Conversation
+from .data import MAX_TURNS, MULTI_IF, Conversation, resolve_checkers
 from .responses import Responses
 
 METRICS = ("prompt_strict", "inst_strict", "prompt_loose", "inst_loose")
@@ -63,7 +63,7 @@ def score(
     """Check every answered turn with the ``checkers`` variant (default: babelscope's rewrite;
     the conversations must have been loaded with the same one); a turn without a stored
     response is skipped (not failed). ``seed`` fixes the draws some published checkers make."""
-    variant = get_variant(checkers)
+    variant = get_variant(resolve_checkers(checkers, list(conversations)))
     groups: dict[tuple[int, str], TurnScores] = {}
     for conv in conversations:
         tag = conv.lang.tag
