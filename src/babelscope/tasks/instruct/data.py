@@ -68,6 +68,8 @@ def load_conversations(path: str | Path, limit: int | None = None,
     (default: babelscope's rewrite; ``auto``: the variant the file's authors publish); errors
     name the file, row and turn."""
     p = Path(path)
+    auto = isinstance(checkers, str) and checkers.strip().lower() == AUTO
+    variant = None if auto else get_variant(checkers)  # a bad name fails before any reading
     rows = hub_rows(str(path)) if str(path).startswith(HUB_PREFIX) else _read_rows(p)
     first = rows[0] if rows else {}
     if "turn_1_prompt" in first:
@@ -78,8 +80,8 @@ def load_conversations(path: str | Path, limit: int | None = None,
     else:
         raise CorpusError(f"{p}: neither a Multi-IF file (no turn_1_prompt column) nor an IFEval/M-IFEval "
                           f"file (no prompt and instruction_id_list)")
-    auto = isinstance(checkers, str) and checkers.strip().lower() == AUTO
-    variant = get_variant(published_for(layout) if auto else checkers)
+    if variant is None:
+        variant = get_variant(published_for(layout))
     want = {Language.parse(x) for x in languages} if languages else None
     out: list[Conversation] = []
     for i, row in enumerate(rows, start=2 if p.suffix.lower() == ".csv" else 1):
