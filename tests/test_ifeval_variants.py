@@ -128,6 +128,18 @@ def test_arabic_dialect_passes_an_arabic_instruction_in_babelscope():
     assert verdict("babelscope", darija, "language:response_language", {"language": "fr"}, ctx) is False
 
 
+def test_arabic_dialect_in_the_published_variants_is_langdetects_exact_label():
+    # IFEval, M-IFEval (en:/es:/fr:/ja: all use the same ResponseLanguageChecker) and Multi-IF:
+    # langdetect.detect(value) == language, a plain string comparison: no macrolanguage folding.
+    darija = "واش نتا مزيان؟ أنا بخير الحمد لله، غادي نمشي للسوق دابا مع صحابي."
+    langdetect.DetectorFactory.seed = 0
+    label = langdetect.detect(darija)
+    for variant, iid in (("ifeval", "language:response_language"), ("multi-if", "language:response_language"),
+                         ("m-ifeval", "en:language:response_language")):
+        assert verdict(variant, darija, iid, {"language": "ar"}) is (label == "ar"), variant
+        assert verdict(variant, darija, iid, {"language": "ary"}) is (label == "ary"), variant
+
+
 def test_same_macrolanguage_from_iso_data():
     # The IANA registry (ISO 639-3 macrolanguage mappings): these individual languages belong to
     # the macrolanguage on the right; the pairs below them do not share one.
