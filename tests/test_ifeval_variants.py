@@ -24,6 +24,8 @@ from babelscope.tasks import multi_if as mi
 langdetect = pytest.importorskip("langdetect")
 pytest.importorskip("nltk")
 pytest.importorskip("punkt")
+for _module in ("janome", "ja_sentence_segmenter", "pycrfsuite", "emoji"):  # the rest of the ifeval extra
+    pytest.importorskip(_module)
 
 POEM = "Roses are red,\nviolets are blue.\nSugar is sweet\nand so are you."
 NAMES = "JOHN SMITH\nMARY JONES\nPETER MUELLER\nHANS WEBER\nKLAUS SCHMIDT"
