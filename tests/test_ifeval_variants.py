@@ -303,3 +303,12 @@ def test_auto_picks_the_variant_the_datas_authors_publish(tmp_path):
          "--data", str(data), "--turns", "1", "--bootstrap", "0", "--json"],
         capture_output=True, text=True, check=True)
     assert json.loads(out.stdout)["checkers"] == "ifeval"
+
+
+def test_keyed_single_turn_responses(tmp_path):
+    data, _ = _write_ifeval(tmp_path)
+    keyed = tmp_path / "keyed.jsonl"
+    keyed.write_text("".join(json.dumps({"key": 1000 + i, "response": c[3]}) + "\n" for i, c in enumerate(CASES)))
+    convs = mi.load_conversations(data, checkers="ifeval")
+    answers = mi.read_responses(keyed, convs)
+    assert answers == {(str(1000 + i), 1): c[3] for i, c in enumerate(CASES)}

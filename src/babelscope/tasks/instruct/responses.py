@@ -15,9 +15,9 @@ Responses = dict[tuple[str, int], str]
 
 def read_responses(path: str | Path, conversations: Sequence[Conversation] | None = None) -> Responses:
     """Stored responses: Multi-IF output rows (``key``, ``turns`` JSON chat, ``responses``),
-    any CSV/JSONL with ``key``, ``turn`` (1-based; ``turn_index`` 0-based if any is 0) and
-    ``response``/``responses``, or IFEval / M-IFEval response files (``prompt``, ``response``;
-    matched to the conversations by their first prompt, as IFEval's evaluation does).
+    any CSV/JSONL with ``key``, ``turn`` (1-based; ``turn_index`` 0-based if any is 0; neither:
+    one turn) and ``response``/``responses``, or IFEval / M-IFEval response files (``prompt``,
+    ``response``; matched to the conversations by their first prompt, as IFEval's evaluation does).
     Errors name the file and row."""
     p = Path(path)
     rows = _read_rows(p)
@@ -30,6 +30,7 @@ def read_responses(path: str | Path, conversations: Sequence[Conversation] | Non
     if "key" not in cols or text_col is None:
         raise CorpusError(f"{p}: responses need columns 'key' and 'response' (or 'responses'); found {', '.join(sorted(cols))}")
     turn_col = next((c for c in ("turn", "turn_index") if c in cols), None)
+    single_turn = turn_col is None and "turns" not in cols  # IFEval-style answers that carry the key
     raw_turns: list[int | None] = []
     for i, r in enumerate(rows):
         t = None
@@ -39,6 +40,8 @@ def read_responses(path: str | Path, conversations: Sequence[Conversation] | Non
                 t = sum(1 for m in chat if isinstance(m, dict) and m.get("role") == "user") or None
             except json.JSONDecodeError:
                 t = None
+        if single_turn:
+            t = 1
         if t is None and turn_col:
             try:
                 t = int(float(r[turn_col])) if r[turn_col] not in (None, "") else None
