@@ -228,7 +228,10 @@ def run_unit(unit: Unit, session: Session) -> UnitOutcome:
         sig.add("data", opts.get("completions") or opts.get("lcb_data") or opts.get("data"))
         sig.add("lid", get_identifier(opts.get("lid") or "py3langid").version)
         if unit.name == "multi_if":
-            sig.add("boot", opts.get("bootstrap")).add("differs", "ifeval-checkers:babelscope-multilingual")
+            checkers = (output.payload or {}).get("checkers") or opts.get("checkers") or "babelscope"
+            sig.add("checkers", checkers).add("boot", opts.get("bootstrap"))
+            if checkers == "babelscope":  # babelscope's own multilingual rewrite of the IFEval checkers
+                sig.add("differs", "ifeval-checkers:babelscope-multilingual")
     return UnitOutcome(unit, output, "done", _delta(before, _stats(session, unit)), time.perf_counter() - t0,
                        str(sig))
 

@@ -191,7 +191,9 @@ def _multi_if_conversations(ctx: Any) -> Any:
     turns = int(o.get("turns", mi.MAX_TURNS))
     if not 1 <= turns <= mi.MAX_TURNS:
         raise ConfigError(f"--turns must be 1..{mi.MAX_TURNS}, got {turns}")
-    return mi.load_conversations(o["data"], limit=o.get("limit"), languages=ctx.language_filter), turns
+    convs = mi.load_conversations(o["data"], limit=o.get("limit"), languages=ctx.language_filter,
+                                  checkers=o.get("checkers") or "babelscope")
+    return convs, turns
 
 
 def preflight_multi_if(ctx: Any) -> None:
@@ -210,12 +212,13 @@ def analysis_multi_if(ctx: Any) -> AnalysisOutput:
 
     o = ctx.options
     convs, turns = _multi_if_conversations(ctx)
+    checkers = mi.resolve_checkers(o.get("checkers") or "babelscope", convs)  # "auto": the data's own variant
     identifier = get_identifier(o.get("lid") or "py3langid")
     if o.get("responses"):
         answers = mi.read_responses(o["responses"], convs)
     else:
         answers = mi.generate_responses(convs, ctx.engine, max_tokens=int(o.get("max_tokens", 1024)), turns=turns)
-    groups = mi.score(convs, answers, lid=identifier, turns=turns)
+    groups = mi.score(convs, answers, lid=identifier, turns=turns, checkers=checkers)
     rows = mi.result_rows(groups, n_boot=int(o.get("bootstrap", 1000)))
     items = mi.item_records(groups)
     if not o.get("responses"):
@@ -223,5 +226,5 @@ def analysis_multi_if(ctx: Any) -> AnalysisOutput:
             key, turn = item_id.rsplit("#turn", 1)
             d["response"] = answers.get((key, int(turn)), "")
     out = AnalysisOutput(rows=rows, items=items)
-    out.payload = {"conversations": len(convs), "groups": groups}
+    out.payload = {"conversations": len(convs), "groups": groups, "checkers": checkers}
     return out

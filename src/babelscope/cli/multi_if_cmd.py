@@ -27,6 +27,8 @@ def multi_if_command(
     bootstrap: int = typer.Option(1000, "--bootstrap", help="Bootstrap resamples for the 95% CIs (0: none)."),
     workspace: Optional[Path] = typer.Option(None, "--workspace", "-w", help="Store the rows in this results folder."),
     json_out: bool = typer.Option(False, "--json", help="Print the rows as JSON to stdout."),
+    # issue 17: which published checker semantics score the answers (named in the signature)
+    checkers: str = typer.Option("babelscope", "--checkers", help="Checker variant: ifeval | m-ifeval | multi-if | babelscope | auto (the data's own)."),
 ) -> None:
     """Strict/loose, prompt/instruction-level accuracy per turn and language, with CIs."""
     from ..presets import multi_if_study
@@ -40,11 +42,13 @@ def multi_if_command(
         res = multi_if_study(
             data=data, responses=responses, model=model, languages=split_list(languages) or None, limit=limit,
             turns=turns, max_tokens=max_tokens, lid=lid, bootstrap=bootstrap, workspace=workspace, progress=cb,
+            checkers=checkers,
         )
     out = res.outcome("multi_if")
     assert out is not None and out.output is not None
     groups = out.output.payload["groups"]
-    result: dict = {"conversations": out.output.payload["conversations"], "rows": [r.to_dict() for r in out.output.rows]}
+    result: dict = {"conversations": out.output.payload["conversations"], "checkers": out.output.payload["checkers"],
+                    "rows": [r.to_dict() for r in out.output.rows]}
     if workspace is not None or model is not None:
         result["run_id"] = res.run_id
 
@@ -56,3 +60,4 @@ def multi_if_command(
         v = g.values()
         table.add_row(str(g.turn), escape(g.language), *(f"{v[m]:.3f}" for m in (*mi.METRICS, "overall")), str(len(g.results)))
     console.print(table)
+    console.print(f"checkers: {escape(checkers)}")  # issue 17: which variant the numbers come from
