@@ -27,7 +27,7 @@ from typing import Any, Iterator, Sequence
 
 import numpy as np
 
-from ..engine.requests import (
+from ..request_types import (
     GenerationRequest,
     LoglikelihoodRequest,
     LoglikelihoodResult,
