@@ -272,11 +272,11 @@ def test_tokenizer_protocol(folders):
 def test_vocabulary_blocked_head_equals_full_log_softmax(folders, arch, monkeypatch):
     """Rolling scores use the head in vocabulary blocks with a running log-sum-exp; force many
     uneven blocks and rows groups and compare with log_softmax over whole rows (fp64)."""
-    import babelscope.models.hf as hfmod
+    import babelscope.models.head as head
 
     model = load_model(f"hf:{folders[arch]}", device="cpu", dtype="float32")
-    monkeypatch.setattr(hfmod, "HEAD_CHUNK_ELEMENTS", 7 * 37)
-    monkeypatch.setattr(hfmod, "MIN_VOCAB_BLOCK", 37)  # 400-token vocab -> 11 blocks, 7 rows a group
+    monkeypatch.setattr(head, "HEAD_CHUNK_ELEMENTS", 7 * 37)
+    monkeypatch.setattr(head, "MIN_VOCAB_BLOCK", 37)  # 400-token vocab -> 11 blocks, 7 rows a group
     torch.manual_seed(3)
     d = model.model.get_output_embeddings().weight.shape[1]
     h = torch.randn(23, d) * 3
@@ -284,9 +284,9 @@ def test_vocabulary_blocked_head_equals_full_log_softmax(folders, arch, monkeypa
     V = model.model.get_output_embeddings().weight.shape[0]
     tgt = torch.randint(0, V, (23,))
     with torch.inference_mode():
-        full = model._head(h).double()
+        full = head.logits(model.model, h).double()
         tgt[0] = int(full[0].argmax())  # at least one greedy hit
-        lp, greedy = model._target_logprobs(h, tgt)
+        lp, greedy = head.target_logprobs(model.model, h, tgt)
     ref = torch.log_softmax(full, -1).gather(1, tgt[:, None])[:, 0]
     assert lp.double().tolist() == pytest.approx(ref.tolist(), abs=1e-5)
     assert greedy.tolist() == (full.argmax(-1) == tgt).tolist() and bool(greedy[0])

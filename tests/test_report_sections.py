@@ -420,3 +420,20 @@ def test_section_lookup_by_name_then_row_shape(monkeypatch):
     monkeypatch.setitem(sections_mod._REGISTRY, "xcopa", (multi_if.render, "Mine"))
     assert section_renderer("xcopa", eval_rows) == (multi_if.render, "Mine")
 
+
+
+def test_translation_rows_get_the_translation_section():
+    """Eval rows of a translation task go to translation.render by their shape (one ``from=``
+    subset per source, or chrF++ first among the non-failure metrics), whatever the task's name;
+    any other headline metric keeps the evaluation section. The rules are those the evaluation
+    section applied itself before the choice moved to the section registry."""
+    from babelscope.report import evaluation, translation
+
+    def row(metric: str, subset: str = "all") -> dict:
+        return {"kind": "task", "name": "ntrex", "subset": subset, "condition": "c", "metric": metric}
+
+    assert section_renderer("ntrex", [row("chrf")]) == (translation.render, "Evaluation: ntrex")
+    assert section_renderer("ntrex", [row("extraction_failure"), row("chrf")])[0] is translation.render
+    assert section_renderer("ntrex", [row("acc"), row("acc", "from=fr")])[0] is translation.render
+    assert section_renderer("ntrex", [row("acc"), row("chrf")])[0] is evaluation.render
+    assert section_renderer("ntrex", [row("extraction_failure")])[0] is evaluation.render
