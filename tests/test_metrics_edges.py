@@ -197,6 +197,9 @@ def test_fit_line_without_intercept_and_r_squared():
     assert r_squared([0, 1, 2, 3], [1, 3, 2, 4], 1.0, 0.5) == pytest.approx(0.4)
     assert r_squared([0, 1, 2, 3], [1, 3, 2, 4], 0.0, 2.5) == pytest.approx(0.0)
     assert math.isnan(r_squared([0, 1], [2.0, 2.0], 0.0, 2.0))
+    # a small total sum of squares (0.02 < 1) is still a valid denominator: line y = 0.2 x + 0.1
+    # through (0, 0.1), (1, 0.3) fits exactly -> r^2 = 1
+    assert r_squared([0, 1], [0.1, 0.3], 0.2, 0.1) == pytest.approx(1.0)
 
 
 # -- instruction_following.py ---------------------------------------------------------------------
