@@ -215,10 +215,11 @@ def _file_languages(path: Path) -> tuple[Language, Language] | None:
         return None
 
 
-def open_dictionary(spec: str, source: Language | str, target: Language | str) -> Dictionary:
-    """The dictionary from ``source`` to ``target``: ``freedict:<dir>``, a dictd ``.index``, or a TSV.
+def locate_dictionary(spec: str, source: Language | str, target: Language | str) -> tuple[Path, str, bool]:
+    """(file, "dictd" or "tsv", read backwards?) for a pair, without reading the dictionary.
 
-    Raises DictionaryError naming the pair and the folder when there is no dictionary for it.
+    Cheap, so commands call it for every pair before loading a model. Raises DictionaryError
+    naming the pair and the folder when there is no dictionary for it.
     """
     src, tgt = Language.parse(source), Language.parse(target)
     if spec.startswith("freedict:"):
@@ -232,10 +233,10 @@ def open_dictionary(spec: str, source: Language | str, target: Language | str) -
                 found.append((p, langs))
         for p, (a, b) in found:
             if a == src and b == tgt:
-                return read_dictd(p, src, tgt)
+                return p, "dictd", False
         for p, (a, b) in found:
             if a == tgt and b == src:
-                return read_dictd(p, tgt, src).reversed()
+                return p, "dictd", True
         have = ", ".join(f"{a.tag}-{b.tag}" for _, (a, b) in found) or "none"
         raise DictionaryError(f"--dictionary {spec}: no dictionary for the pair {src.tag}-{tgt.tag} "
                               f"(pairs in {folder}: {have})")
@@ -245,18 +246,40 @@ def open_dictionary(spec: str, source: Language | str, target: Language | str) -
     if path.is_dir():
         raise DictionaryError(f"--dictionary: {path} is a folder; use freedict:{path} for a folder of dictd files")
     if path.name.endswith(".index"):
-        return read_dictd(path, src, tgt)
+        _data_file(path)
+        return path, "dictd", False
     if path.name.endswith((".dict.dz", ".dict")):
-        stem = path.name.rsplit(".dict", 1)[0]
-        return read_dictd(path.with_name(stem + ".index"), src, tgt)
+        index = path.with_name(path.name.rsplit(".dict", 1)[0] + ".index")
+        if not index.exists():
+            raise DictionaryError(f"--dictionary: {path} has no {index.name} beside it; a dictd dictionary needs both")
+        return index, "dictd", False
     try:
-        head = path.read_bytes()[:4096]
+        with path.open("rb") as f:
+            head = f.read(4096)
     except OSError as e:
         raise DictionaryError(f"--dictionary: cannot read {path} ({e})") from e
     if head[:2] == b"\x1f\x8b" or b"\x00" in head:
         raise DictionaryError(f"--dictionary: {path} is neither a dictd dictionary (.index + .dict.dz) "
                               "nor a TSV of word pairs")
-    return read_tsv(path, src, tgt)
+    try:
+        first = next((ln for ln in head.decode("utf-8", errors="strict").splitlines()
+                      if ln.strip() and not ln.startswith("#")), "")
+    except UnicodeDecodeError as e:
+        raise DictionaryError(f"--dictionary: {path} is not UTF-8 text, so not a TSV of word pairs ({e})") from e
+    cols = first.split("\t") if "\t" in first else first.split()
+    if first and len(cols) != 2:
+        raise DictionaryError(f"--dictionary: {path}, line 1: not a two-column TSV of word pairs "
+                              f"(found {len(cols)} columns); give a dictd .index or a TSV of source<TAB>target")
+    return path, "tsv", False
+
+
+def open_dictionary(spec: str, source: Language | str, target: Language | str) -> Dictionary:
+    """The dictionary from ``source`` to ``target``: ``freedict:<dir>``, a dictd ``.index``, or a TSV."""
+    src, tgt = Language.parse(source), Language.parse(target)
+    path, kind, backwards = locate_dictionary(spec, src, tgt)
+    if kind == "tsv":
+        return read_tsv(path, src, tgt)
+    return read_dictd(path, tgt, src).reversed() if backwards else read_dictd(path, src, tgt)
 
 
 def pivot_triples(spec: str, source: Language | str, target: Language | str,
