@@ -230,3 +230,46 @@ def test_cli_json_run_is_stored_and_reported(setup, tmp_path):
     assert rep.exit_code == 0, rep.output
     html = (tmp_path / "r.html").read_text(encoding="utf-8")
     assert "Latent language" in html
+
+
+def test_report_has_a_section_per_probe_with_escaped_text(setup, tmp_path):
+    """All four probes in one stored run; the report draws their sections. A hostile string in
+    an artifact (a user's TSV may hold anything) must come out escaped."""
+    from babelscope.analyses.base import AnalysisOutput
+    from babelscope.probes.runs import store_probe_run
+    from babelscope.report import render_report
+    from babelscope.workspace import open_store
+    from report_html import ReportParser
+
+    model, spec, _ = setup
+    words = ["human", "beings", "born", "free", "equal", "dignity", "rights", "reason", "conscience", "spirit",
+             "brotherhood", "quick", "brown", "lazy"]
+    tsv = tmp_path / "same.tsv"
+    tsv.write_text("".join(f"{w}\t{w}\n" for w in words), encoding="utf-8")
+    out = AnalysisOutput()
+    out.extend(run_latent_language(model, spec, "fr", ["de"], n_prompts=5, n_shots=1, n_boot=50))
+    out.extend(run_bli(model, str(tsv), [("en", "de")], n_seed=2, n_test=12, n_boot=50))
+    out.extend(run_homographs(model, spec, [("en", "de")], n_items=6, generate=False, n_boot=50))
+    out.extend(run_word_similarity(model, str(tsv), [("en", "de")], n_pairs=14, n_boot=50))
+    out.artifacts["bli:en-de"]["examples"] = [["<script>alert(1)</script>", "x"]]
+    out.artifacts["bli:en-de"]["counts"]["<img src=x>"] = 1
+    ws = tmp_path / "ws"
+    run_id = store_probe_run(ws, "probe all", "sig", {"probe": "all"}, out)
+    store = open_store(ws)
+    try:
+        html = render_report(store, run_id)
+    finally:
+        store.close()
+    for title in ("Latent language (logit lens)", "Bilingual lexicon induction", "Cognates, homographs, non-cognates",
+                  "Word similarity across languages"):
+        assert title in html
+    assert "<img src=x>" not in html and "&lt;img src=x&gt;" in html
+    assert "<script>alert" not in html
+    parser = ReportParser()
+    parser.feed(html)
+    bli = next(t for t in parser.tables if t.caption.startswith("P@1/5/10"))
+    recs = bli.records()
+    assert len(recs) == 8  # 2 vectors x 2 retrievals x 2 alignments
+    nn_raw = [r for r in recs if r["Retrieval"].text == "nn" and r["Alignment"].text == "none"]
+    assert all(r["P@1"].text.startswith("1") for r in nn_raw)
+    assert html.count("<polyline") >= 4  # two latent-language curves, three word-similarity curves
