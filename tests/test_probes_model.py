@@ -16,7 +16,6 @@ from babelscope.models import load_model
 from babelscope.models.hf_probes import (
     input_word_vectors,
     logit_lens,
-    logit_lens_all_positions,
     require_probe_access,
     word_span_states,
 )
@@ -65,8 +64,6 @@ def test_logit_lens_matches_hand_computation(folders, arch, side):
         want, own = _by_hand(model, text, targets[i])
         np.testing.assert_allclose(got[i], want, rtol=1e-4, atol=1e-7)
         np.testing.assert_allclose(got[i, -1], own, rtol=1e-4, atol=1e-7)
-    naive = logit_lens_all_positions(model, PROMPTS, targets)
-    np.testing.assert_allclose(got, naive, rtol=1e-4, atol=1e-7)
 
 
 def test_word_span_states_equal_mean_over_the_words_tokens(folders):

@@ -93,25 +93,6 @@ def logit_lens(model: Any, texts: Sequence[str], targets: Sequence[Sequence[int]
     return out
 
 
-def logit_lens_all_positions(model: Any, texts: Sequence[str], targets: Sequence[Sequence[int]]) -> np.ndarray:
-    """The same numbers the naive way: norm and head at every position of every layer, then the
-    last position is picked. A baseline for bench/bench_latent_language.py, not for use."""
-    torch = model._torch
-    seqs = prompt_ids(model, texts)
-    norm = final_norm(model)
-    k = len(targets[0])
-    out = np.zeros((len(seqs), model.n_layers + 1, k), dtype=np.float64)
-    for i, s in enumerate(seqs):
-        ids = torch.tensor([s], device=model.device)
-        with torch.inference_mode():
-            hs = model.model(input_ids=ids, output_hidden_states=True, use_cache=False).hidden_states
-            for layer, h in enumerate(hs):
-                h = h if layer == len(hs) - 1 else norm(h)
-                lp = torch.log_softmax(model._head(h[0]), dim=-1)  # (T, V): every position
-                out[i, layer] = lp[-1, list(targets[i])].exp().double().cpu().numpy()
-    return out
-
-
 def word_span_states(model: Any, prefix: str, words: Sequence[str], suffix: str,
                      layers: Sequence[int]) -> np.ndarray:
     """Mean hidden state over each word's own tokens in ``prefix + word + suffix``:
