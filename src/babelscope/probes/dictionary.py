@@ -22,7 +22,6 @@ is Swahili), so ``sw`` finds ``eng-swh``.
 
 from __future__ import annotations
 
-import base64
 import gzip
 import re
 from dataclasses import dataclass, field
