@@ -12,7 +12,10 @@ word sets are *derived* from the English<->X dictionaries, by these rules:
   case) that is not a translation pair in either direction (the English word does not list
   it, and it does not list the English word); its true meaning is its own translation.
 
-Only single words, most frequent foreign words first. Each item asks the model for the
+Only single words of at least MIN_CHARS letters; pairs whose English side is capitalised (a
+proper noun: Berlin, Seine) are left out; a foreign word's meaning is its most frequent
+single-word English translation (dictionaries read backwards list them in no useful order).
+Most frequent foreign words first. Each item asks the model for the
 meaning of the foreign word with two English options, the true translation and a distractor:
 for a homograph the English word of the same spelling; for cognates and non-cognates the
 meaning of the next item of the same class (one that is not also a meaning of the word). The random baseline is therefore 0.5. Two formulations:
@@ -45,6 +48,7 @@ CLASSES = ("cognate", "homograph", "non-cognate")
 ENGLISH = Language.parse("en")
 DEFAULT_ITEMS = 100
 MIN_ITEMS = 5
+MIN_CHARS = 3
 
 
 def _plain(word: str) -> str:
@@ -90,21 +94,28 @@ def derive_sets(dictionary: str, english: Language | str, foreign: Language | st
         f2e = open_dictionary(dictionary, fx, en)
     except DictionaryError:
         f2e = e2f.reversed()
-    en_words = {w.lower(): w for w in e2f.entries if is_single_word(w)}
+    def usable(w: str) -> bool:
+        return is_single_word(w) and len(w) >= MIN_CHARS
+
+    en_words = {w.lower(): w for w in e2f.entries if usable(w) and not w[0].isupper()}
     en_to_f = {w.lower(): {t.lower() for t in ts} for w, ts in e2f.entries.items()}
     f_to_en = {w.lower(): {t.lower() for t in ts} for w, ts in f2e.entries.items()}
     rev = e2f.reversed()
     for w, ts in rev.entries.items():  # English words the English->X side gives for w
         f_to_en.setdefault(w.lower(), set()).update(t.lower() for t in ts)
-    pairs: dict[str, str] = {}  # foreign word -> its first single-word English translation
+    options: dict[str, list[str]] = {}  # foreign word -> its usable English translations
     for w, ts in list(f2e.entries.items()) + list(rev.entries.items()):
-        if is_single_word(w) and w not in pairs:
-            first = next((t for t in ts if is_single_word(t)), None)
-            if first:
-                pairs[w] = first
+        if usable(w):
+            got = options.setdefault(w, [])
+            got += [t for t in ts if usable(t) and not t[0].isupper() and t not in got]
+    pairs = {w: by_frequency(ts, en)[0] for w, ts in options.items() if ts}  # the most frequent meaning
     cands: dict[str, list[tuple[str, str]]] = {c: [] for c in CLASSES}
+    seen: set[str] = set()
     for f, e in pairs.items():
         fl = f.lower()
+        if fl in seen:  # "Gut" and "gut", "Online" and "online": one item
+            continue
+        seen.add(fl)
         if fl in en_words and fl not in en_to_f.get(fl, set()) and fl not in f_to_en.get(fl, set()) \
                 and e.lower() != fl:
             cands["homograph"].append((f, e))
