@@ -286,20 +286,32 @@ def pivot_triples(spec: str, source: Language | str, target: Language | str,
     """(source word, pivot word, target word) joined through the pivot's words.
 
     For the logit lens the English equivalent of each prompt word is needed, so a fr->de
-    prompt comes from the fr->en and en->de dictionaries. The first translation is taken on
-    each side; where source (or target) is the pivot, that side is the pivot word itself.
+    prompt comes from the fr->en and en->de dictionaries. On each side the most frequent
+    single-word translation is taken (wordfreq; the first listed where wordfreq cannot score
+    the language), since dictionaries list senses in no useful order (fr "instrument": agent,
+    means, tool; en "country": Gebirge before Land). Where source (or target) is the pivot,
+    that side is the pivot word itself.
     """
+    from .words import by_frequency, is_single_word
+
     src, tgt, piv = Language.parse(source), Language.parse(target), Language.parse(pivot)
     if src == tgt:
         raise ConfigError(f"source and target are both {src.tag}")
+
+    def best(ts: list[str], lang: Language, most_frequent: bool) -> str:
+        single = [t for t in ts if is_single_word(t)]
+        if not single:
+            return ts[0]
+        return by_frequency(single, lang)[0] if most_frequent else single[0]
+
     if src == piv:
         to_piv = {w: w for w in open_dictionary(spec, piv, tgt).entries}
     else:
-        to_piv = {s: ts[0] for s, ts in open_dictionary(spec, src, piv).entries.items()}
+        to_piv = {s: best(ts, piv, True) for s, ts in open_dictionary(spec, src, piv).entries.items()}
     if tgt == piv:
         from_piv = {w: w for w in to_piv.values()}
     else:
-        from_piv = {s: ts[0] for s, ts in open_dictionary(spec, piv, tgt).entries.items()}
+        from_piv = {s: best(ts, tgt, True) for s, ts in open_dictionary(spec, piv, tgt).entries.items()}
     out = []
     for s, p in to_piv.items():
         t = from_piv.get(p)

@@ -10,7 +10,8 @@ language, with bootstrap CIs over prompts, and the layer where the target overta
 
 Prompt pairs are joined through English (fr->en and en->de give fr->de with the English
 word). Rules for usable pairs (counts reported): all three words single words (words.py) of
-at least MIN_CHARS characters (in the source; function words like "de" make poor probes);
+at least MIN_CHARS characters in the source, and not among its function words (wordfreq
+Zipf frequency of MAX_ZIPF or more: "pour", "avec"; they have no one translation);
 target and English words differ; their first tokens differ (else the two curves are one).
 Words are taken most frequent first. Language labels in the prompt are English names.
 """
@@ -28,13 +29,14 @@ from ..metrics.bootstrap import bootstrap_ci
 from ..results import ResultRow
 from ..analyses.base import AnalysisOutput
 from .dictionary import pivot_triples
-from .words import by_frequency, is_single_word, need_pairs
+from .words import by_frequency, frequency, is_single_word, need_pairs
 
 NAME = "latent_language"
 DEFAULT_PROMPTS = 100
 DEFAULT_SHOTS = 4
 PIVOT = Language.parse("en")
 MIN_CHARS = 3
+MAX_ZIPF = 5.8
 
 
 @dataclass
@@ -66,12 +68,16 @@ def build_prompts(model: Any, dictionary: str, source: Language | str, target: L
     if n_prompts < 1 or n_shots < 0:
         raise ConfigError(f"--prompts must be >= 1 and --shots >= 0 (got {n_prompts}, {n_shots})")
     triples = pivot_triples(dictionary, src, tgt, PIVOT)
-    counts = {"joined through English": len(triples), "not single words": 0, "target equals English": 0,
+    counts = {"joined through English": len(triples), "not single words": 0, "function words": 0,
+              "target equals English": 0,
               "same first token": 0, "duplicate source word": 0}
     kept: dict[str, tuple[str, str, str, int, int]] = {}
     for s, e, t in triples:
         if not (is_single_word(s) and is_single_word(e) and is_single_word(t)) or len(s) < MIN_CHARS:
             counts["not single words"] += 1
+            continue
+        if frequency(s, src) >= MAX_ZIPF:
+            counts["function words"] += 1
             continue
         if t.lower() == e.lower() and tgt != PIVOT:
             counts["target equals English"] += 1

@@ -33,6 +33,10 @@ def _zipf_fn(lang: str):
         return None
     if lang not in wordfreq.available_languages():
         return None
+    try:  # some languages need an optional tokenizer (Japanese: MeCab; Chinese: jieba)
+        wordfreq.zipf_frequency("a", lang)
+    except Exception:  # noqa: BLE001 - without it, dictionary order
+        return None
     return lambda w: wordfreq.zipf_frequency(w, lang)
 
 
