@@ -68,7 +68,8 @@ class BliSplit:
 def _oov(model: Any, words: Sequence[str]) -> set[str]:
     tok = model.tokenizer
     unk = getattr(getattr(tok, "hf", None), "unk_token_id", None)
-    ids = [tok.encode(" " + w) for w in words]
+    batch = getattr(tok, "encode_batch", None)
+    ids = batch([" " + w for w in words]) if batch else [tok.encode(" " + w) for w in words]
     return {w for w, t in zip(words, ids) if not t or (unk is not None and unk in t)}
 
 
