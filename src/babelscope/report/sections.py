@@ -34,6 +34,11 @@ _REGISTRY: dict[str, tuple[Renderer | str, str | None]] = {
     "ifeval": ("babelscope.report.multi_if:render", "IFEval: instruction following"),  # issue 17
     "m_ifeval": ("babelscope.report.multi_if:render", "M-IFEval: localized instruction following"),  # issue 17
     "flores_translation": ("babelscope.report.translation:render", "Translation: flores_translation (chrF++)"),
+    # probes (babelscope probe KIND; report/probes.py)
+    "latent_language": ("babelscope.report.probes:render_latent_language", "Latent language (logit lens)"),
+    "bli": ("babelscope.report.probes:render_bli", "Bilingual lexicon induction"),
+    "homographs": ("babelscope.report.probes:render_homographs", "Cognates, homographs, non-cognates"),
+    "word_similarity": ("babelscope.report.probes:render_word_similarity", "Word similarity across languages"),
 }
 
 #: Tells whether a section's rows (name, rows) are of a kind a fallback renderer draws.
