@@ -27,6 +27,9 @@ from .metrics.aggregate import gap_to_pivot, macro, micro, roll_up
 from .metrics.bootstrap import N_BOOT, bootstrap_ci
 from .results import ResultRow
 from .tasks.base import MULTIPLE_CHOICE, Condition, DataSource, Item, Task
+# --- h-transfer (issue 13): parse_conditions moved to conditions.py; re-exported here ---
+from .conditions import parse_conditions  # noqa: F401,E402
+# --- end h-transfer ---
 
 log = logging.getLogger("babelscope.eval")
 
@@ -48,42 +51,6 @@ class EvalOutput(AnalysisOutput):
     """Rows and store items, plus one sample record per item for --log-samples."""
 
     samples: list[dict[str, Any]] = field(default_factory=list)
-
-
-def parse_conditions(spec: str | None) -> list[Condition]:
-    """``lit=native,en;shots=0,5;demos=same,en`` -> the cartesian product of conditions.
-
-    Axes left out keep their default (the task's published literals, the task's default shots, same-language
-    demonstrations); no spec at all means the single default condition.
-    """
-    if not spec or not spec.strip():
-        return [Condition()]
-    axes: dict[str, list[str]] = {"lit": ["default"], "shots": ["default"], "demos": ["same"]}
-    aliases = {"literals": "lit", "instructions": "lit", "lit": "lit", "shots": "shots", "demos": "demos"}
-    for part in spec.split(";"):
-        if not part.strip():
-            continue
-        key, eq, values = part.partition("=")
-        key = aliases.get(key.strip().lower())
-        vals = [v.strip() for v in values.split(",") if v.strip()]
-        if not eq or key is None or not vals:
-            raise ConfigError(
-                f"--conditions: cannot read {part.strip()!r}; write e.g. 'lit=native,en;shots=0,5;demos=same,en'"
-            )
-        axes[key] = vals
-    out: list[Condition] = []
-    for lit in axes["lit"]:
-        for shots in axes["shots"]:
-            if shots != "default" and not shots.isdigit():
-                raise ConfigError(f"--conditions: shots must be a number or 'default', not {shots!r}")
-            for demos in axes["demos"]:
-                n = None if shots == "default" else int(shots)
-                if n == 0 and demos != axes["demos"][0]:
-                    continue  # zero-shot has no demonstrations: one condition, not one per demo language
-                c = Condition(literals=lit, shots=n, demos=demos)
-                if c not in out:
-                    out.append(c)
-    return out
 
 
 def plan(
