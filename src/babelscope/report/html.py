@@ -71,6 +71,17 @@ def render_report(store: Store, run_id: str) -> str:
         sec_rows = [r for r in rows if r["name"] == name]
         ctx = SectionContext(name, sec_rows, run, artifacts, store)
         sections.append((f"s{i}-{slug(name)}", *_render_section(ctx)))
+    # --- h-transfer (issue 13): a card per language of the run (report/cards.py) ---
+    try:
+        from .cards import render_cards
+
+        cards = render_cards(store, run.run_id, rows, str(run.config.get("pivot") or "en"))
+    except Exception as e:  # the cards are a summary: never cost the user the report
+        log.exception("language cards failed")
+        cards = f'<p class="warning">Language cards failed ({esc(type(e).__name__)}: {esc(e)}).</p>'
+    if cards:
+        sections.append(("language-cards", "Language cards", cards))
+    # --- end h-transfer ---
     toc = "".join(f'<a href="#{sid}">{esc(title)}</a>' for sid, title, _ in sections)
     if artifacts:
         toc += '<a href="#artifacts">Artifacts</a>'

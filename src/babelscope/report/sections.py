@@ -49,10 +49,18 @@ def is_evaluation(name: str, rows: Sequence[dict[str, Any]]) -> bool:
     return bool(rows) and all(r.get("kind") == "task" and "subset" in r and "condition" in r for r in rows)
 
 
+def is_transfer_matrix(name: str, rows: Sequence[dict[str, Any]]) -> bool:
+    """Evaluation rows with a demos=<language> condition (h-transfer: report/transfer.py)."""
+    from .transfer import is_transfer_matrix as match
+
+    return match(name, rows)
+
+
 #: Renderers for names without an entry of their own, chosen by their rows; tried in order.
 #: "{name}" in a title stands for the section's name.
 _FALLBACKS: list[tuple[Matcher, Renderer | str, str | None]] = [
     (is_task_fidelity, "babelscope.report.fidelity:render", "Language fidelity: {name}"),
+    (is_transfer_matrix, "babelscope.report.transfer:render", "Evaluation and transfer matrix: {name}"),  # h-transfer
     (is_evaluation, "babelscope.report.evaluation:render", "Evaluation: {name}"),
 ]
 

@@ -1,0 +1,86 @@
+"""The report's language cards: one compact card per language of the run.
+
+Built from the store and the offline metadata only (``measure=False``: no tokenizer is run
+while rendering a report), so premiums appear when the run measured them. Every string is
+escaped; the diagnosis is the rule-based one of card/diagnosis.py, with its rule ids.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, Sequence
+
+from .fmt import esc, is_number
+
+log = logging.getLogger("babelscope.report")
+
+
+def run_languages(rows: Sequence[dict[str, Any]]) -> list[str]:
+    seen: dict[str, None] = {}
+    for r in rows:
+        if r.get("language"):
+            seen.setdefault(str(r["language"]), None)
+    return list(seen)
+
+
+def render_cards(store: Any, run_id: str, rows: Sequence[dict[str, Any]], pivot: str = "en") -> str:
+    """One card per language of the run (a language that fails to resolve gets a note)."""
+    from ..card import build_card
+    from ..errors import BabelscopeError
+
+    cards = []
+    for tag in run_languages(rows):
+        try:
+            card = build_card(tag, store=store, run_id=run_id, pivot=pivot or "en", measure=False, lid=False)
+        except BabelscopeError as e:
+            cards.append(f'<div class="card"><h3>{esc(tag)}</h3><p class="warning">{esc(e)}</p></div>')
+            continue
+        cards.append(render_card(card))
+    if not cards:
+        return ""
+    return '<div class="cards">' + "".join(cards) + "</div>"
+
+
+def render_card(card: dict[str, Any]) -> str:
+    ident = card["language"]
+    pop = ident.get("population")
+    head = f"{ident['name']} ({ident['tag']}, {ident['iso639_3']})"
+    facts = [f"family {ident['family']}", f"script(s) {', '.join(card.get('scripts') or [])}"]
+    if pop:
+        facts.append(f"{pop:,} speakers")
+    if ident.get("autonym"):
+        facts.append(f"autonym {ident['autonym']}")
+    out = [f'<div class="card" id="card-{esc(ident["tag"])}"><h3>{esc(head)}</h3>',
+           f'<p class="lede">{esc("; ".join(facts))}</p>']
+    diag = card.get("diagnosis") or {}
+    items = "".join(f"<li>{esc(f['text'])} <code>{esc(f['rule'])}</code></li>" for f in diag.get("findings") or [])
+    out.append(f"<p><strong>Diagnosis:</strong> {esc(diag.get('summary', ''))}</p>")
+    if items:
+        out.append(f"<ul class=\"findings\">{items}</ul>")
+    tasks = ", ".join(t["task"] + (f" ({t['items']} items)" if t.get("items") else "") for t in card.get("tasks") or [])
+    out.append(f"<p>{esc('Tasks: ' + (tasks or 'none'))}</p>")
+    prem = card.get("tokenizer_premiums") or {}
+    if prem:
+        out.append(f"<p>{esc('Tokenizer premiums: ' + ', '.join(f'{k} {v:.2f}' for k, v in prem.items() if is_number(v)))}</p>")
+    near = card.get("nearest") or {}
+    if near:
+        rows = "".join(
+            f"<tr><td>{esc(kind)}</td><td>{esc(', '.join(f'{n['language']} ({n['distance']:.2f})' for n in ns))}</td></tr>"
+            for kind, ns in near.items())
+        out.append(f'<table class="compact"><thead><tr><th>distance</th><th>nearest UDHR languages</th></tr></thead>'
+                   f"<tbody>{rows}</tbody></table>")
+    res = [r for r in card.get("results") or [] if r.get("gap_to_pivot") is not None and not r.get("variant")]
+    if res:
+        body = "".join(
+            f"<tr><td>{esc(r['name'])}</td><td>{esc(r['metric'])}</td><td>{esc(_f(r.get('value')))}</td>"
+            f"<td>{esc(_f(r.get('gap_to_pivot'), signed=True))}</td></tr>" for r in res[:12])
+        out.append('<table class="compact"><thead><tr><th>result</th><th>metric</th><th>value</th>'
+                   f"<th>gap to pivot</th></tr></thead><tbody>{body}</tbody></table>")
+    out.append("</div>")
+    return "".join(out)
+
+
+def _f(v: Any, signed: bool = False) -> str:
+    if not is_number(v):
+        return ""
+    return f"{float(v):+.3f}" if signed else f"{float(v):.3f}"
