@@ -211,6 +211,8 @@ def _script_aware(items_fn: Any) -> Any:
         from .romanize import romanize_items
 
         lang = self.language_codes().get(code) or Language.parse(code)
+        if lang.script == "Latn":
+            return native  # already Latin: uroman would only strip diacritics (Yoruba's tones)
         return romanize_items(native, lang.iso639_3)
 
     items._script_aware = True  # type: ignore[attr-defined]
