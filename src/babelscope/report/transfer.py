@@ -95,8 +95,8 @@ def fit_block(m: Any) -> str:
         return f"{x:+.2f}" if is_number(x) else "n/a"
 
     comb = fit["combined"]
-    text = (f"Does typology predict this matrix? Spearman rho between each distance and the per-target "
-            f"relative score over {fit['n_cells']} off-diagonal cells (negative = closer sources transfer "
+    text = (f"Does typology predict this matrix? Spearman rho between each distance and the score, both centred per target, "
+            f"over {fit['n_cells']} off-diagonal cells (negative = closer sources transfer "
             f"better); combined leave-one-target-out ridge: rho {f(comb['spearman'])} "
             f"(95% CI {f(comb['ci_low'])} to {f(comb['ci_high'])}).")
     out = [f'<p class="lede">{esc(text)}</p>', '<div class="chart-row">']

@@ -3,8 +3,9 @@
 Each off-diagonal cell (S != T) of a transfer matrix is one observation: the score with
 demonstrations from S, minus the mean over sources for the same target (targets differ in
 difficulty; what a source buys is relative to the target's other sources). Per distance the
-statistic is Spearman's rho between the distance and that relative score, so a negative rho
-means "closer sources help more", which is what typology predicts. The combination is a
+statistic is Spearman's rho between the distance, centred the same way (minus its mean over the
+target's sources), and that relative score: a within-target association, so a negative rho
+means "for a given target, closer sources help more", which is what typology predicts. The combination is a
 ridge regression on all distances plus script mismatch, fitted leave-one-target-out: the
 weights that predict target T's cells never saw T, and rho is measured on those held-out
 predictions only.
@@ -104,6 +105,17 @@ def observations(m: TransferMatrix) -> Observations:
     return Observations(targets, sources, y, rel, {k: np.asarray(v) for k, v in preds.items()})
 
 
+def centred(x: np.ndarray, targets: Sequence[str]) -> np.ndarray:
+    """``x`` minus its mean over the same target's cells (nan-aware)."""
+    out = np.array(x, dtype=np.float64)
+    tarr = np.asarray(targets)
+    for t in set(targets):
+        m = tarr == t
+        if np.any(~np.isnan(out[m])):
+            out[m] = out[m] - np.nanmean(out[m])
+    return out
+
+
 def loto_predictions(obs: Observations, names: Sequence[str], ridge: float = RIDGE) -> np.ndarray:
     """Leave-one-target-out ridge predictions of the relative score from ``names``."""
     X = np.column_stack([obs.predictors[k] for k in names]) if names else np.zeros((len(obs.relative), 0))
@@ -138,7 +150,7 @@ def fit_matrix(m: TransferMatrix, n_boot: int = N_BOOT) -> dict[str, Any]:
                            "distances": {}, "cells": []}
     for k, x in obs.predictors.items():
         ok = ~np.isnan(x)
-        xs, ys = x[ok], obs.relative[ok]
+        xs, ys = centred(x, obs.targets)[ok], obs.relative[ok]
         rho = spearman(xs, ys)
         lo, hi = bootstrap_statistic(len(xs), lambda i, xs=xs, ys=ys: spearman(xs[i], ys[i]), n_boot)
         per_target = {}
