@@ -64,9 +64,7 @@ def render_card(card: dict[str, Any]) -> str:
         out.append(f"<p>{esc('Tokenizer premiums: ' + ', '.join(f'{k} {v:.2f}' for k, v in prem.items() if is_number(v)))}</p>")
     near = card.get("nearest") or {}
     if near:
-        rows = "".join(
-            f"<tr><td>{esc(kind)}</td><td>{esc(', '.join(f'{n['language']} ({n['distance']:.2f})' for n in ns))}</td></tr>"
-            for kind, ns in near.items())
+        rows = "".join(f"<tr><td>{esc(kind)}</td><td>{esc(_near_text(ns))}</td></tr>" for kind, ns in near.items())
         out.append(f'<table class="compact"><thead><tr><th>distance</th><th>nearest UDHR languages</th></tr></thead>'
                    f"<tbody>{rows}</tbody></table>")
     res = [r for r in card.get("results") or [] if r.get("gap_to_pivot") is not None and not r.get("variant")]
@@ -84,3 +82,7 @@ def _f(v: Any, signed: bool = False) -> str:
     if not is_number(v):
         return ""
     return f"{float(v):+.3f}" if signed else f"{float(v):.3f}"
+
+
+def _near_text(ns: Sequence[dict[str, Any]]) -> str:
+    return ", ".join(f"{n['language']} ({n['distance']:.2f})" for n in ns)
