@@ -152,8 +152,10 @@ def build_card(
     measure: bool = True,
     lid: bool = True,
     pool: Sequence[Language] | None = None,
+    udhr: Any = None,
 ) -> dict[str, Any]:
-    """The card of ``language``. ``measure=False`` uses only stored premiums (fast: the report)."""
+    """The card of ``language``. ``measure=False`` uses only stored premiums (fast: the report);
+    ``udhr`` is a UDHR corpus opened once for many cards."""
     from .coverage import corpus_coverage, lid_coverage, task_coverage
     from .nearest import nearest
 
@@ -161,8 +163,8 @@ def build_card(
     piv = Language.parse(pivot)
     card: dict[str, Any] = {"language": identity(lang), "typology": typology(lang)}
     card["scripts"] = sorted({lang.script})
-    card["tasks"] = task_coverage(lang)
-    card["corpora"] = corpus_coverage(lang)
+    card["tasks"] = task_coverage(lang, udhr)
+    card["corpora"] = corpus_coverage(lang, udhr)
     for c in card["corpora"]:
         card["scripts"] = sorted(set(card["scripts"]) | {Language.parse(v).script for v in c.get("variants", [])
                                                           if _parses(v)})

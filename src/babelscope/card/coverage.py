@@ -13,8 +13,11 @@ from ..errors import BabelscopeError
 from ..languages import Language
 
 
-def task_coverage(lang: Language) -> list[dict[str, Any]]:
-    """Every registered task that has ``lang``, with its dataset code (and items when countable)."""
+def task_coverage(lang: Language, udhr: Any = None) -> list[dict[str, Any]]:
+    """Every registered task that has ``lang``, with its dataset code (and items when countable).
+
+    ``udhr``: an opened UDHR corpus to count from (a report opens it once for all languages).
+    """
     from ..tasks.base import TASKS, DataSource, get_task
 
     out = []
@@ -24,6 +27,7 @@ def task_coverage(lang: Language) -> list[dict[str, Any]]:
         except BabelscopeError:
             continue
         if name == "udhr_continuation":
+            task.corpus = udhr
             try:
                 spans, stem, _ = task.spans(lang.tag, DataSource())
             except BabelscopeError:
@@ -38,13 +42,14 @@ def task_coverage(lang: Language) -> list[dict[str, Any]]:
     return out
 
 
-def corpus_coverage(lang: Language) -> list[dict[str, Any]]:
+def corpus_coverage(lang: Language, udhr: Any = None) -> list[dict[str, Any]]:
     """Parallel corpora that install offline and hold ``lang`` (segments counted)."""
     from ..corpora import open_corpus
 
     out = []
     try:
-        c = open_corpus("udhr", [lang])
+        c = udhr if udhr is not None and any(v == lang for v in udhr.languages.values()) \
+            else open_corpus("udhr", [lang])
         code = c.code_for(lang)
         out.append({"corpus": "udhr", "code": code, "segments": len(c.texts[code]),
                     "variants": [k for k, v in c.languages.items() if v == lang]})

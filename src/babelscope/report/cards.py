@@ -11,6 +11,7 @@ import logging
 from typing import Any, Sequence
 
 from .fmt import esc, is_number
+from .tables import Column, render_table
 
 log = logging.getLogger("babelscope.report")
 
@@ -29,9 +30,12 @@ def render_cards(store: Any, run_id: str, rows: Sequence[dict[str, Any]], pivot:
     from ..errors import BabelscopeError
 
     cards = []
-    for tag in run_languages(rows):
+    tags = run_languages(rows)
+    udhr = _udhr(tags)
+    for tag in tags:
         try:
-            card = build_card(tag, store=store, run_id=run_id, pivot=pivot or "en", measure=False, lid=False)
+            card = build_card(tag, store=store, run_id=run_id, pivot=pivot or "en", measure=False, lid=False,
+                              udhr=udhr)
         except BabelscopeError as e:
             cards.append(f'<div class="card"><h3>{esc(tag)}</h3><p class="warning">{esc(e)}</p></div>')
             continue
@@ -39,6 +43,24 @@ def render_cards(store: Any, run_id: str, rows: Sequence[dict[str, Any]], pivot:
     if not cards:
         return ""
     return '<div class="cards">' + "".join(cards) + "</div>"
+
+
+def _udhr(tags: Sequence[str]) -> Any:
+    """The UDHR corpus for all the run's languages, opened once (None when unavailable)."""
+    from ..corpora.udhr import open_udhr
+    from ..errors import BabelscopeError
+    from ..languages import Language
+
+    langs = []
+    for t in tags:
+        try:
+            langs.append(Language.parse(t))
+        except BabelscopeError:
+            continue
+    try:
+        return open_udhr(None, langs) if langs else None
+    except BabelscopeError:
+        return None
 
 
 def render_card(card: dict[str, Any]) -> str:
@@ -64,24 +86,18 @@ def render_card(card: dict[str, Any]) -> str:
         out.append(f"<p>{esc('Tokenizer premiums: ' + ', '.join(f'{k} {v:.2f}' for k, v in prem.items() if is_number(v)))}</p>")
     near = card.get("nearest") or {}
     if near:
-        rows = "".join(f"<tr><td>{esc(kind)}</td><td>{esc(_near_text(ns))}</td></tr>" for kind, ns in near.items())
-        out.append(f'<table class="compact"><thead><tr><th>distance</th><th>nearest UDHR languages</th></tr></thead>'
-                   f"<tbody>{rows}</tbody></table>")
+        out.append(render_table([Column("distance", "distance"), Column("nearest", "nearest UDHR languages")],
+                                [{"distance": kind, "nearest": _near_text(ns)} for kind, ns in near.items()],
+                                css_class="compact"))
     res = [r for r in card.get("results") or [] if r.get("gap_to_pivot") is not None and not r.get("variant")]
     if res:
-        body = "".join(
-            f"<tr><td>{esc(r['name'])}</td><td>{esc(r['metric'])}</td><td>{esc(_f(r.get('value')))}</td>"
-            f"<td>{esc(_f(r.get('gap_to_pivot'), signed=True))}</td></tr>" for r in res[:12])
-        out.append('<table class="compact"><thead><tr><th>result</th><th>metric</th><th>value</th>'
-                   f"<th>gap to pivot</th></tr></thead><tbody>{body}</tbody></table>")
+        out.append(render_table(
+            [Column("name", "result"), Column("metric", "metric"), Column("value", "value", numeric=True),
+             Column("gap", "gap to pivot", numeric=True)],
+            [{"name": r["name"], "metric": r["metric"], "value": r.get("value"), "gap": r.get("gap_to_pivot")}
+             for r in res[:12]], css_class="compact"))
     out.append("</div>")
     return "".join(out)
-
-
-def _f(v: Any, signed: bool = False) -> str:
-    if not is_number(v):
-        return ""
-    return f"{float(v):+.3f}" if signed else f"{float(v):.3f}"
 
 
 def _near_text(ns: Sequence[dict[str, Any]]) -> str:

@@ -51,6 +51,8 @@ class UDHRContinuation(Task):
                  no_space_context: int = 80, no_space_option: int = 20):
         self.languages = dict(self.languages)
         self.sizes = (context_units, option_units, no_space_context, no_space_option)
+        #: A UDHR corpus already opened (e.g. for many languages at once); None: open per call.
+        self.corpus = None
 
     def code_for(self, language: Language | str) -> str:
         lang = Language.parse(language)
@@ -61,7 +63,9 @@ class UDHRContinuation(Task):
         from ..corpora.udhr import open_udhr
 
         lang = Language.parse(code)
-        corpus = open_udhr(source.data_dir, [lang])
+        corpus = self.corpus if self.corpus is not None and source.data_dir is None else None
+        if corpus is None or not any(v == lang for v in corpus.languages.values()):
+            corpus = open_udhr(source.data_dir, [lang])
         try:
             stem = corpus.code_for(lang)
         except Exception as e:
