@@ -138,3 +138,23 @@ def test_rows_carry_the_source_language_as_typed_fields():
 def test_unknown_task_language_for_demos_is_a_user_error():
     with pytest.raises(BabelscopeError):
         get_task("mgsm").check_condition(Condition(shots=1, demos="yo"))
+
+
+def test_romanised_corpus_and_the_share_of_the_gap_the_script_explains():
+    import uroman
+
+    from babelscope.corpora.base import ParallelCorpus
+    from babelscope.corpora.romanized import romanize_corpus
+    from babelscope.languages import Language
+    from babelscope.transfer.script_effect import gap_share
+
+    langs = {"ru": Language.parse("ru"), "de": Language.parse("de")}
+    corpus = ParallelCorpus("t", "1", {"ru": {"s1": "Все люди рождаются свободными"},
+                                       "de": {"s1": "Alle Menschen sind frei geboren, Würde"}}, langs)
+    rom = romanize_corpus(corpus)
+    assert rom.texts["ru"]["s1"] == uroman.Uroman().romanize_string("Все люди рождаются свободными", lcode="rus")
+    assert rom.texts["de"] == corpus.texts["de"]  # Latin script: untouched (umlaut kept)
+    assert corpus.texts["ru"]["s1"].startswith("Все")  # the original is not modified
+    # Closed form: premium 2.0 native, 1.5 romanised, pivot 1.0 -> half the gap is the script.
+    assert gap_share(2.0, 1.5, 1.0) == 0.5
+    assert gap_share(1.0, 1.3, 1.0) is None
