@@ -192,3 +192,27 @@ def test_cli_bad_input_exits_2(tmp_path: Path, args, needle):
     p = _cli(*args, cwd=tmp_path)
     assert p.returncode == 2, p.stderr[-2000:]
     assert needle in p.stderr
+
+
+def test_served_scores_from_the_store_scale_and_flip(tmp_path):
+    from babelscope.languages import Language
+    from babelscope.results import ResultRow
+    from babelscope.store import Store
+    from babelscope.transfer.served import served_scores
+
+    store = Store(tmp_path / "s.sqlite")
+    rid = store.start_run("eval", "sig", {})
+    L = {t: Language.parse(t) for t in ("en", "de", "sw")}
+    rows = [ResultRow("t", "acc", L["en"], 0.8, kind="task", extra={"subset": "all"}),
+            ResultRow("t", "acc", L["de"], 0.6, kind="task", extra={"subset": "all"}),
+            ResultRow("t", "acc", L["sw"], 0.3, kind="task", extra={"subset": "all"}),
+            ResultRow("t", "acc", L["sw"], 0.9, kind="task", variant="x", extra={"subset": "x"}),  # a subset: ignored
+            ResultRow("bits_per_byte", "bits_per_byte", L["en"], 1.0), ResultRow("bits_per_byte", "bits_per_byte", L["sw"], 3.0)]
+    store.add_results(rid, rows)
+    # min-max over the candidates: en 1, de (0.6-0.3)/(0.8-0.3) = 0.6, sw 0
+    assert served_scores(store, rid, "acc", list(L.values())) == pytest.approx({L["en"]: 1.0, L["de"]: 0.6, L["sw"]: 0.0})
+    # lower is better for bits per byte: en best
+    assert served_scores(store, rid, "bits_per_byte", list(L.values())) == {L["en"]: 1.0, L["sw"]: 0.0}
+    with pytest.raises(BabelscopeError, match="chrf"):
+        served_scores(store, rid, "chrf", list(L.values()))
+    store.close()

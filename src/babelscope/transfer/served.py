@@ -18,15 +18,20 @@ LOWER_IS_BETTER = frozenset({"bits_per_byte", "bpb", "premium", "byte_premium", 
 
 
 def served_scores(store: Any, run_id: str, metric: str, languages: Sequence[Language]) -> dict[Language, float]:
-    """Mean of ``metric`` per language over the run's default-condition rows, min-max scaled."""
+    """Mean of ``metric`` per language over the run's rows, min-max scaled over ``languages``.
+
+    Default-condition rows are preferred; a run with only other conditions (a transfer matrix)
+    is averaged over them.
+    """
     run = store.run(run_id)
     per: dict[str, list[float]] = {}
+    other: dict[str, list[float]] = {}  # rows under non-default conditions: used only if no default ones
     for r in store.results(run.run_id):
-        if r.get("metric") != metric or r.get("value") is None:
+        if r.get("metric") != metric or r.get("value") is None or r.get("subset", "all") != "all":
             continue
-        if r.get("subset", "all") != "all" or "demos=" in str(r.get("variant") or ""):
-            continue
-        per.setdefault(r["language"], []).append(float(r["value"]))
+        default = "demos=" not in str(r.get("variant") or "")
+        (per if default else other).setdefault(r["language"], []).append(float(r["value"]))
+    per = per or other
     if not per:
         raise BabelscopeError(f"run {run.run_id} has no rows of metric {metric!r} to weight candidates by")
     means = {}
