@@ -108,8 +108,8 @@ def fit_block(m: Any) -> str:
 
 
 def scatter(cells: Sequence[dict[str, Any]], key: str, width: int = 260, height: int = 200) -> str:
-    pts = [(c[key], c["relative"], f"{c['source']}->{c['target']}") for c in cells
-           if is_number(c.get(key)) and is_number(c.get("relative"))]
+    pts = [(c["centred"][key], c["relative"], f"{c['source']}->{c['target']}") for c in cells
+           if is_number((c.get("centred") or {}).get(key)) and is_number(c.get("relative"))]
     if not pts:
         return ""
     pad = 30
@@ -131,9 +131,11 @@ def scatter(cells: Sequence[dict[str, Any]], key: str, width: int = 260, height:
              f'role="img" aria-label="{esc(key)} vs transfer">',
              f'<line class="grid" x1="{pad}" y1="{height - pad}" x2="{width - pad}" y2="{height - pad}"/>',
              f'<line class="grid" x1="{pad}" y1="{pad}" x2="{pad}" y2="{height - pad}"/>',
-             f'<text class="tick" x="{width / 2}" y="{height - 6}" text-anchor="middle">{esc(key)}</text>']
+             f'<text class="tick" x="{width / 2}" y="{height - 6}" text-anchor="middle">{esc(key)} (centred per target)</text>',
+             f'<text class="tick" x="10" y="{height / 2}" text-anchor="middle" '
+             f'transform="rotate(-90 10 {height / 2})">relative score</text>']
     for x, y, label in pts:
         parts.append(f'<circle cx="{px(x):.1f}" cy="{py(y):.1f}" r="4" fill="#2c6fbb">'
-                     f"<title>{esc(f'{label}: {key} {x:.3f}, relative score {y:+.3f}')}</title></circle>")
+                     f"<title>{esc(f'{label}: {key} (centred) {x:+.3f}, relative score {y:+.3f}')}</title></circle>")
     parts.append("</svg>")
     return "".join(parts)

@@ -170,10 +170,12 @@ def fit_matrix(m: TransferMatrix, n_boot: int = N_BOOT) -> dict[str, Any]:
                        "n": int(ok.sum()), "sign": "positive = held-out predictions rank the sources right"}
     usable = {k: v for k, v in out["distances"].items() if v["spearman"] is not None and k != "script_mismatch"}
     out["strongest"] = min(usable, key=lambda k: usable[k]["spearman"]) if usable else None
+    cent = {k: centred(x, obs.targets) for k, x in obs.predictors.items()}
     for i in range(n):
         out["cells"].append({"target": obs.targets[i], "source": obs.sources[i], "score": float(obs.score[i]),
                              "relative": float(obs.relative[i]),
                              **{k: _nan_none(float(v[i])) for k, v in obs.predictors.items()},
+                             "centred": {k: _nan_none(float(v[i])) for k, v in cent.items()},
                              "combined_prediction": _nan_none(float(pred[i]))})
     return out
 
