@@ -30,10 +30,15 @@ LANGS = ["en", "de", "sw", "yo"]
 
 
 def test_transfer_matrix_on_the_embedded_default(tmp_path):
+    check_transfer_matrix(load_model("default"), tmp_path)
+
+
+def check_transfer_matrix(model, tmp_path):
+    """Shared with test_transfer_matrix_tiny.py (the same wiring on a tiny random model)."""
     task = UDHRContinuation(context_units=12, option_units=4)
     conds = parse_conditions("shots=1;demos=" + ",".join(LANGS))
     assert len(conds) == 4
-    engine = Engine(load_model("default"), batch_size=64)
+    engine = Engine(model, batch_size=64)
     out = evaluate(engine, [task], LANGS, DataSource(), conds, limit=2, n_boot=100)
     annotate_rows(out.rows)  # the hook rows_for will call (see the h-transfer report)
 
