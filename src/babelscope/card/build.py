@@ -12,7 +12,7 @@ from typing import Any, Sequence
 
 from ..errors import BabelscopeError
 from ..languages import Language
-from ..transfer.uriel import TYPOLOGICAL, distances, uriel, uriel_code
+from ..transfer.uriel import distances, uriel, uriel_code
 from .diagnosis import WELL_SERVED_GAP, diagnose
 
 #: Result-row keys a card keeps (the rest is per-analysis detail the report already shows).
@@ -201,5 +201,3 @@ def _thresholds() -> dict[str, float]:
     return {"high_premium": d.HIGH_PREMIUM, "low_premium": d.LOW_PREMIUM, "low_alignment": d.LOW_ALIGNMENT,
             "task_gap": d.GAP, "well_served_gap": d.WELL_SERVED_GAP}
 
-
-__all__ = ["build_card", "TYPOLOGICAL"]
