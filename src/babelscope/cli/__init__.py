@@ -16,3 +16,4 @@ from . import align_cmd  # noqa: F401,E402
 from . import models_cmd  # noqa: F401,E402
 from . import trim_cmd  # noqa: F401,E402
 from . import probe_cmd  # noqa: F401,E402
+from . import transfer_cmd, card_cmd  # noqa: F401,E402  (h-transfer, issue 13)
