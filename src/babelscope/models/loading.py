@@ -21,7 +21,11 @@ from urllib.parse import urlparse
 
 from ..errors import ConfigError, ModelError
 
-SPEC_HELP = "use 'default', 'hf:<hub id or folder>[@revision]' or 'gguf:<file.gguf>'"
+SPEC_HELP = ("use 'default', 'default-gguf', 'hf:<hub id or folder>[@revision]', 'gguf:<file.gguf>' "
+             "(llama.cpp), 'gguf-hf:<file.gguf>' (dequantised into transformers), "
+             "'api:<base_url>#<model>' (OpenAI-compatible completions) or 'chat:<base_url>#<model>'")
+#: Spec kinds served by another module than transformers (see _load_other).
+OTHER_KINDS = ("default-gguf", "gguf", "api", "chat")
 _DTYPES = {
     "float32": "float32", "fp32": "float32", "float": "float32",
     "bfloat16": "bfloat16", "bf16": "bfloat16",
@@ -31,15 +35,16 @@ _DTYPES = {
 
 @dataclass(frozen=True)
 class ModelSpec:
-    """A parsed model spec: ``kind`` is "default", "hf" or "gguf"."""
+    """A parsed model spec: ``kind`` is "default", "default-gguf", "hf", "gguf" (llama.cpp),
+    "gguf-hf" (transformers), "api" or "chat" (``target`` is then ``<base_url>#<model>[?options]``)."""
 
     kind: str
     target: str = ""
     revision: str | None = None
 
     def __str__(self) -> str:
-        if self.kind == "default":
-            return "default"
+        if self.kind in ("default", "default-gguf"):
+            return self.kind
         return f"{self.kind}:{self.target}" + (f"@{self.revision}" if self.revision else "")
 
 
@@ -48,13 +53,23 @@ def parse_model_spec(spec: str) -> ModelSpec:
     s = (spec or "").strip()
     if not s:
         raise ModelError(f"empty model spec; {SPEC_HELP}")
-    if s == "default":
-        return ModelSpec("default")
-    if s.startswith("gguf:"):
-        path = s[len("gguf:"):]
-        if not path:
-            raise ModelError(f"model spec {spec!r} names no file; {SPEC_HELP}")
-        return ModelSpec("gguf", path)
+    if s in ("default", "default-gguf"):
+        return ModelSpec(s)
+    for kind in ("gguf-hf", "gguf"):
+        if s.startswith(kind + ":"):
+            path = s[len(kind) + 1:]
+            if not path:
+                raise ModelError(f"model spec {spec!r} names no file; {SPEC_HELP}")
+            return ModelSpec(kind, path)
+    for kind in ("api", "chat"):
+        if s.startswith(kind + ":"):
+            from .openai_http import display_url
+
+            target = s[len(kind) + 1:]
+            if not target.startswith(("http://", "https://")):
+                raise ModelError(f"model spec {display_url(target)!r}: {kind}: needs a base URL, "
+                                 f"e.g. {kind}:http://127.0.0.1:8000/v1#my-model")
+            return ModelSpec(kind, target)
     if s.startswith("hf:"):
         target = s[len("hf:"):]
         revision = None
@@ -75,15 +90,18 @@ def parse_model_spec(spec: str) -> ModelSpec:
 
 
 def load_model(spec: str | ModelSpec, device: str | None = None, dtype: str | None = None, **options: Any):
-    """Load a model from a spec. ``options`` go to HFModel (batch_size, max_length, ...)."""
+    """Load a model from a spec. ``options`` go to the backend (HFModel: batch_size, max_length,
+    ...; API models: concurrency, timeout, retries, key_env; llama.cpp: n_ctx, n_threads)."""
     from .default import DEFAULT_MODEL_NAME, default_model_path, default_model_source
 
     ms = spec if isinstance(spec, ModelSpec) else parse_model_spec(spec)
+    if ms.kind in OTHER_KINDS:
+        return _load_other(ms, **options)
     if ms.kind == "default":
         path = default_model_path()
         return load_hf_folder(path, name=DEFAULT_MODEL_NAME, revision=default_model_source(),
                               device=device, dtype=dtype, **options)
-    if ms.kind == "gguf":
+    if ms.kind == "gguf-hf":
         return load_gguf(ms.target, device=device, dtype=dtype, **options)
     local = Path(ms.target).expanduser()
     if local.is_dir():
@@ -91,6 +109,26 @@ def load_model(spec: str | ModelSpec, device: str | None = None, dtype: str | No
     if local.is_absolute() or ms.target.startswith((".", "~")):
         raise ModelError(f"model folder {ms.target!r} does not exist")
     return load_hub(ms.target, ms.revision, device=device, dtype=dtype, **options)
+
+
+def _load_other(ms: ModelSpec, **options: Any):
+    """llama.cpp (``gguf:``, ``default-gguf``) and OpenAI-compatible endpoints (``api:``, ``chat:``)."""
+    if ms.kind in ("api", "chat"):
+        from .api import CHAT, COMPLETIONS, OpenAIModel, parse_endpoint_target
+
+        base, model, spec_options = parse_endpoint_target(ms.target, f"{ms.kind}:{ms.target}")
+        kwargs = {k: v for k, v in options.items() if k in ("concurrency", "timeout", "retries", "backoff", "key_env")}
+        kwargs.update(spec_options)  # the spec's own options win over defaults passed by a command
+        return OpenAIModel(base, model, kind=CHAT if ms.kind == "chat" else COMPLETIONS, **kwargs)
+    from .llamacpp import load_llamacpp
+
+    kwargs = {k: v for k, v in options.items() if k in ("n_ctx", "n_threads", "seed")}
+    if ms.kind == "default-gguf":
+        from .default import DEFAULT_MODEL_NAME
+        from .default_gguf import default_gguf_path, default_gguf_revision
+
+        return load_llamacpp(default_gguf_path(), name=DEFAULT_MODEL_NAME, revision=default_gguf_revision(), **kwargs)
+    return load_llamacpp(ms.target, **kwargs)
 
 
 # -- the three sources ------------------------------------------------------------------------
