@@ -29,12 +29,12 @@ def free_port() -> int:
 
 @contextlib.contextmanager
 def llama_server(gguf: Path, alias: str = "gemma", log: Path | None = None,
-                 startup_timeout: float = 180.0) -> Iterator[str]:
+                 startup_timeout: float = 180.0, chat_format: str = "gemma") -> Iterator[str]:
     """``python -m llama_cpp.server`` serving ``gguf``; yields its base URL (``.../v1``)."""
     port = free_port()
     cmd = [sys.executable, "-m", "llama_cpp.server", "--model", str(gguf), "--model_alias", alias,
            "--host", "127.0.0.1", "--port", str(port), "--n_ctx", "2048", "--logits_all", "True",
-           "--n_threads", "2", "--verbose", "False"]
+           "--n_threads", "2", "--verbose", "False", "--chat_format", chat_format]
     out = open(log, "wb") if log else subprocess.DEVNULL
     proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}/v1"

@@ -35,6 +35,8 @@ def test_specs_parse():
     assert parse_model_spec("default-gguf") == ModelSpec("default-gguf")
     base, model, opts = parse_endpoint_target("http://h:1/v1#m?concurrency=8&timeout=5&key_env=MY_KEY", "x")
     assert (base, model, opts) == ("http://h:1/v1", "m", {"concurrency": 8, "timeout": 5.0, "key_env": "MY_KEY"})
+    assert parse_endpoint_target("http://h/v1#m?body.repeat_penalty=1&body.mode=fast", "x")[2] == {
+        "body": {"repeat_penalty": 1, "mode": "fast"}}
     with pytest.raises(ModelError, match="needs a base URL"):
         parse_model_spec("api:127.0.0.1:8000#m")
     with pytest.raises(ModelError, match="option 'speed' is unknown"):

@@ -18,13 +18,17 @@ Ollama, llama.cpp's server, LiteLLM...).
 Options follow the model after ``?``: ``api:http://127.0.0.1:8000/v1#gemma?concurrency=8``
 (``concurrency``, ``timeout`` seconds, ``retries``, ``backoff`` - the first retry's delay in
 seconds, doubling up to 20 -, ``key_env`` - the variable holding the
-key, default BABELSCOPE_API_KEY then OPENAI_API_KEY); ``load_model(..., concurrency=8)``
+key, default BABELSCOPE_API_KEY then OPENAI_API_KEY), and ``body.<field>=<JSON value>`` for a
+server-specific request field sent with every generation request (llama-cpp-python's server
+applies ``repeat_penalty`` 1.1 by default, even at temperature 0: add
+``?body.repeat_penalty=1`` for plain greedy decoding there); ``load_model(..., concurrency=8)``
 sets the same. The ``usage`` of every answered request is kept per request key
 (:attr:`OpenAIModel.usage`) so callers can sum what each language cost (see models/usage.py).
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any, Sequence
 from urllib.parse import parse_qsl
@@ -66,8 +70,15 @@ def parse_endpoint_target(target: str, spec: str) -> tuple[str, str, dict[str, A
                          "write e.g. 'api:http://127.0.0.1:8000/v1#my-model'")
     options: dict[str, Any] = {}
     for k, v in parse_qsl(query, keep_blank_values=True):
+        if k.startswith("body.") and len(k) > 5:  # a server-specific request field, sent as given
+            try:
+                value: Any = json.loads(v)
+            except ValueError:
+                value = v
+            options.setdefault("body", {})[k[5:]] = value
+            continue
         if k not in _OPTIONS:
-            raise ModelError(f"model spec option {k!r} is unknown; use {', '.join(_OPTIONS)}")
+            raise ModelError(f"model spec option {k!r} is unknown; use {', '.join(_OPTIONS)} or body.<field>")
         try:
             options[k] = _OPTIONS[k](v)
         except ValueError:
@@ -80,13 +91,16 @@ class OpenAIModel:
 
     def __init__(self, base_url: str, model: str = "", *, kind: str = COMPLETIONS, concurrency: int = 4,
                  timeout: float = 120.0, retries: int = 6, key_env: str | None = None,
-                 backoff: float = 0.5, backoff_max: float = 20.0, probe: bool = True, **_ignored: Any):
+                 backoff: float = 0.5, backoff_max: float = 20.0, probe: bool = True,
+                 body: dict[str, Any] | None = None, **_ignored: Any):
         if kind not in (COMPLETIONS, CHAT):
             raise ModelError(f"endpoint kind must be {COMPLETIONS!r} or {CHAT!r}, not {kind!r}")
         self.kind = kind
         self.endpoint = Endpoint(EndpointConfig(base_url, concurrency=int(concurrency), timeout=float(timeout),
                                                 max_retries=int(retries), backoff=backoff,
                                                 backoff_max=backoff_max, key_env=key_env))
+        #: extra fields sent with every generation request (server-specific sampling settings)
+        self.body = dict(body or {})
         self.model = model
         if probe or not model:
             self.model = self._probe(model)
@@ -103,7 +117,8 @@ class OpenAIModel:
     @property
     def signature(self) -> str:
         api = "openai-completions" if self.kind == COMPLETIONS else "openai-chat"
-        return f"{self.model}|{api}@{self.endpoint.config.shown}"
+        body = f"|body:{json.dumps(self.body, sort_keys=True)}" if self.body else ""
+        return f"{self.model}|{api}@{self.endpoint.config.shown}{body}"
 
     @property
     def tokenizer(self) -> Any:
@@ -141,7 +156,7 @@ class OpenAIModel:
     def generate(self, requests: Sequence[GenerationRequest]) -> list[str]:
         payloads = []
         for r in requests:
-            p: dict[str, Any] = {"model": self.model, "max_tokens": int(r.max_tokens),
+            p: dict[str, Any] = {**self.body, "model": self.model, "max_tokens": int(r.max_tokens),
                                  "temperature": float(r.temperature)}
             if r.stop:
                 p["stop"] = [s for s in r.stop if s][:4]  # OpenAI accepts at most four

@@ -149,7 +149,7 @@ class LlamaCppModel:
             "backend": f"llama.cpp (llama-cpp-python {llama_cpp.__version__})",
             "architecture": meta.get("general.architecture", ""), "file_type": meta.get("general.file_type", ""),
             "vocab_size": self.tok.vocab_size, "max_length": self.n_ctx, "adds_bos": self.adds_bos,
-            "chat_template": bool(meta.get("tokenizer.chat_template")),
+            "chat_template": bool(meta.get("tokenizer.chat_template")), "chat_format": self.llm.chat_format,
             "capabilities": sorted(c.value for c in self.capabilities),
         }
 
@@ -208,8 +208,16 @@ class LlamaCppModel:
 
 
 def load_llamacpp(path: str | Path, *, name: str | None = None, revision: str = "", n_ctx: int = 2048,
-                  n_threads: int | None = None, seed: int = 0) -> LlamaCppModel:
-    """Open a GGUF file with llama.cpp (logits at every position, for log-likelihoods)."""
+                  n_threads: int | None = None, seed: int = 0, chat_format: str | None = None) -> LlamaCppModel:
+    """Open a GGUF file with llama.cpp (logits at every position, for log-likelihoods).
+
+    Conversations use the GGUF's own chat template. A GGUF without one (the embedded default
+    has none) would get llama-cpp-python's fallback, the Llama-2 format, which a Gemma model
+    answers with silence; so when the file names no template, the format is guessed from the
+    architecture (``gemma*`` -> llama-cpp-python's "gemma" format) unless ``chat_format`` says
+    otherwise. Serve such a file with ``python -m llama_cpp.server --chat_format gemma`` to get
+    the same conversations from the server.
+    """
     from .loading import _file_fingerprint
 
     p = Path(path).expanduser().resolve()
@@ -221,10 +229,20 @@ def load_llamacpp(path: str | Path, *, name: str | None = None, revision: str = 
         raise ModelError(INSTALL) from e
     try:
         llm = Llama(model_path=str(p), n_ctx=int(n_ctx), logits_all=True, verbose=False, seed=int(seed),
-                    n_threads=n_threads or max(1, min(8, os.cpu_count() or 1)))
+                    n_threads=n_threads or max(1, min(8, os.cpu_count() or 1)), chat_format=chat_format)
+        if chat_format is None and not llm.metadata.get("tokenizer.chat_template"):
+            fmt = guess_chat_format(llm.metadata)
+            if fmt:
+                llm.chat_format = fmt
     except (ValueError, RuntimeError) as e:
         raise ModelError(f"llama.cpp cannot load {p}: {e}") from e
     return LlamaCppModel(llm, name=name or p.stem, revision=revision, weights_hash=_file_fingerprint(p))
+
+
+def guess_chat_format(metadata: dict) -> str | None:
+    """A llama-cpp-python chat format for a GGUF that carries no chat template, by architecture."""
+    arch = str(metadata.get("general.architecture", "")).lower()
+    return "gemma" if arch.startswith("gemma") else None
 
 
 def _token_or_none(t: int) -> int | None:

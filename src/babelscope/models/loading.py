@@ -1,7 +1,11 @@
 """Model specs -> loaded models.
 
-A spec is ``default`` (the embedded Gemma-3-270M), ``hf:<hub id or local folder>[@revision]``
-or ``gguf:<path>``; an existing folder or ``.gguf`` file also works without the prefix. Hub ids
+A spec is ``default`` (the embedded Gemma-3-270M as an fp32 HF folder), ``default-gguf`` (its
+original Q4_K_M GGUF through llama.cpp), ``hf:<hub id or local folder>[@revision]``,
+``gguf:<path>`` (llama.cpp, see llamacpp.py), ``gguf-hf:<path>`` (the GGUF dequantised into
+transformers: the path ``gguf:`` took before llama.cpp), ``api:<base_url>#<model>`` or
+``chat:<base_url>#<model>`` (OpenAI-compatible endpoints, see api.py); an existing folder or
+``.gguf`` file also works without the prefix. Hub ids
 load online; offline (HF_HUB_OFFLINE=1, or the hub unreachable within a few seconds) they load
 from the local Hugging Face cache or fail at once with a ModelError - never a minute of
 retries.
@@ -117,7 +121,7 @@ def _load_other(ms: ModelSpec, **options: Any):
         from .api import CHAT, COMPLETIONS, OpenAIModel, parse_endpoint_target
 
         base, model, spec_options = parse_endpoint_target(ms.target, f"{ms.kind}:{ms.target}")
-        kwargs = {k: v for k, v in options.items() if k in ("concurrency", "timeout", "retries", "backoff", "key_env")}
+        kwargs = {k: v for k, v in options.items() if k in ("concurrency", "timeout", "retries", "backoff", "key_env", "body")}
         kwargs.update(spec_options)  # the spec's own options win over defaults passed by a command
         return OpenAIModel(base, model, kind=CHAT if ms.kind == "chat" else COMPLETIONS, **kwargs)
     from .llamacpp import load_llamacpp

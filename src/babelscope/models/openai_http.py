@@ -194,6 +194,7 @@ class Endpoint:
             retry_after = None
             try:
                 self.stats.requests += 1
+                log.debug("%s %s (attempt %d)", method, where, attempt + 1)
                 resp = await client.request(method, url, json=payload)
             except (httpx.TimeoutException, httpx.TransportError) as e:
                 last = f"{type(e).__name__}: {_short(str(e)) or 'no answer'}"
