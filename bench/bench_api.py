@@ -103,6 +103,8 @@ def main() -> int:
     ap.add_argument("--limit", type=int, default=100)
     ap.add_argument("--lm-eval", default="", help="lm_eval executable of a side environment (skip if empty)")
     ap.add_argument("--concurrency", default="1,4,16")
+    ap.add_argument("--throughput-limit", type=int, default=None, help="items per language for the "
+                    "throughput runs (default: --limit)")
     args = ap.parse_args()
     langs = args.languages.split(",")
     data_dir = Path(args.data_dir)
@@ -118,8 +120,13 @@ def main() -> int:
         if args.lm_eval:
             tok = gguf_tokenizer_folder(gguf, tmp / "tokenizer")
             theirs_script = ProxyScript(upstream=server)
-            with fault_proxy(theirs_script) as base:
-                theirs = run_lm_eval(args.lm_eval, base, tok, data_dir, langs, args.limit, tmp)
+            try:
+                with fault_proxy(theirs_script) as base:
+                    theirs = run_lm_eval(args.lm_eval, base, tok, data_dir, langs, args.limit, tmp)
+            except RuntimeError as e:
+                theirs = None
+                report["lm_eval"] = f"failed: {e}"
+        if args.lm_eval and theirs is not None:
             theirs["requests_seen_by_proxy"] = sum(1 for s in theirs_script.seen if s["method"] == "POST")
             diffs = [abs(a - b) for k, v in ours["logliks"].items() for a, b in zip(v, theirs["logliks"][k])]
             report["lm_eval"] = {k: v for k, v in theirs.items() if k != "logliks"}
@@ -130,11 +137,11 @@ def main() -> int:
                 "requests_ratio_babelscope_over_lm_eval":
                     ours["requests_seen_by_proxy"] / max(1, theirs["requests_seen_by_proxy"]),
             }
-        else:
+        elif not args.lm_eval:
             report["lm_eval"] = "skipped: pass --lm-eval PATH (see the docstring for the side environment)"
         thr = {}
         for c in (int(x) for x in args.concurrency.split(",")):
-            r = run_babelscope(server, data_dir, langs, args.limit, c, tmp)
+            r = run_babelscope(server, data_dir, langs, args.throughput_limit or args.limit, c, tmp)
             thr[c] = {"wall_s": round(r["wall_s"], 2), "requests": r["requests"],
                       "requests_per_s": round(r["requests"] / r["wall_s"], 2)}
         base_rps = thr[min(thr)]["requests_per_s"]

@@ -47,6 +47,8 @@ def test_specs_parse():
 
 def test_display_url_drops_credentials():
     assert display_url("https://user:s3cret@host.example:8443/v1/?token=abc") == "https://host.example:8443/v1"
+    m = OpenAIModel("https://user:s3cret@api.example.com/v1", "gpt-x", probe=False)
+    assert m.signature == "gpt-x|openai-completions@api.example.com" and "s3cret" not in json.dumps(m.info())
 
 
 def test_retries_with_exponential_backoff_then_success():
@@ -137,7 +139,7 @@ def test_key_env_option_names_another_variable(monkeypatch):
 def test_probe_picks_the_only_model_and_chat_lacks_loglikelihood():
     with fault_proxy(ProxyScript()) as base:
         m = load_model(f"chat:{base}")
-        assert m.name == "gemma" and m.signature == f"gemma|openai-chat@{base}"
+        assert m.name == "gemma" and m.signature == "gemma|openai-chat"  # a loopback port is no identity
         with pytest.raises(ModelError, match="cannot do loglikelihood .*: chat endpoints give no prompt"):
             require(m, Capability.LOGLIKELIHOOD)
         require(m, Capability.GENERATE)
@@ -193,3 +195,26 @@ def test_cli_exit_codes_for_malformed_and_outage(tmp_path, shared_data):
             s = Store(path)
             assert not [r for r in s.runs() if r.status == "finished"]
             s.close()
+
+
+def test_interrupted_run_keeps_every_finished_wave_and_resends_nothing(tmp_path):
+    """Concurrency 2: answers reach the request cache two at a time; an outage in the third
+    wave keeps the four answers already paid for, and the rerun sends only the last two."""
+    from babelscope.engine.executor import Engine
+
+    ok = {"choices": [{"text": "ok"}], "usage": {"prompt_tokens": 3, "completion_tokens": 1}}
+    reqs = [GenerationRequest(context=f"prompt {i}", max_tokens=1) for i in range(6)]
+    script = ProxyScript(faults=[ok] * 4, after=503)
+    with fault_proxy(script) as base:
+        m = OpenAIModel(base, "gemma", concurrency=2, retries=1, backoff=0.01)
+        with pytest.raises(EndpointOutage):
+            Engine(m, cache=tmp_path / "c.sqlite").generate(reqs)
+    from babelscope.engine.cache import RequestCache
+
+    assert RequestCache(tmp_path / "c.sqlite").count() == 4
+    script2 = ProxyScript(after=ok)
+    with fault_proxy(script2) as base:
+        m2 = OpenAIModel(base, "gemma", concurrency=2)  # another port: the same model, the same cache
+        out = Engine(m2, cache=tmp_path / "c.sqlite").generate(reqs)
+    assert out == ["ok"] * 6
+    assert sum(1 for s in script2.seen if s["method"] == "POST") == 2

@@ -31,7 +31,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from typing import Any, Sequence
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, urlsplit
 
 from ..engine.requests import (
     GenerationRequest,
@@ -116,9 +116,17 @@ class OpenAIModel:
     # -- protocol ---------------------------------------------------------------------------
     @property
     def signature(self) -> str:
+        """Model name, API kind, and the host unless it is this machine.
+
+        A local server's address is left out on purpose: servers restart on other ports, and a
+        rerun should still find its answers in the request cache; the served name is what
+        identifies the model there (serve different weights under different names).
+        """
         api = "openai-completions" if self.kind == COMPLETIONS else "openai-chat"
+        host = urlsplit(self.endpoint.config.base_url).hostname or ""
+        where = "" if _is_local(host) else f"@{host}"
         body = f"|body:{json.dumps(self.body, sort_keys=True)}" if self.body else ""
-        return f"{self.model}|{api}@{self.endpoint.config.shown}{body}"
+        return f"{self.model}|{api}{where}{body}"
 
     @property
     def tokenizer(self) -> Any:
@@ -320,6 +328,17 @@ class OpenAIModel:
     def _require(self, cap: Capability) -> None:
         if cap not in self.capabilities:
             raise ModelError(f"model {self.name!r} cannot do {cap.value}: {self.why_not([cap])}")
+
+
+def _is_local(host: str) -> bool:
+    import ipaddress
+
+    if host in ("localhost", "") or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def _cut_at_stop(text: str, stops: Sequence[str]) -> str:
