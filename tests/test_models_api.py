@@ -218,3 +218,24 @@ def test_interrupted_run_keeps_every_finished_wave_and_resends_nothing(tmp_path)
         out = Engine(m2, cache=tmp_path / "c.sqlite").generate(reqs)
     assert out == ["ok"] * 6
     assert sum(1 for s in script2.seen if s["method"] == "POST") == 2
+
+
+def test_usage_rows_sum_billed_tokens_per_language(shared_data):
+    """Every echo answer reports 7 prompt + 1 completion tokens, so a language's bill is
+    7 and 1 times the requests sent for it (2 items x 2 choices = 4 per language)."""
+    from babelscope.accounting import usage_rows
+    from babelscope.evaluation import execute, plan
+    from babelscope.tasks.base import Condition, DataSource, get_tasks
+
+    n = 400  # one-character tokens covering any prompt of the test
+    answer = {"choices": [{"text": "x" * n, "logprobs": {
+        "tokens": ["x"] * n, "token_logprobs": [None] + [-0.5] * (n - 1), "text_offset": list(range(n)),
+        "top_logprobs": [None] + [{"x": -0.5}] * (n - 1)}}], "usage": {"prompt_tokens": 7, "completion_tokens": 1}}
+    slices = plan(get_tasks(["xcopa"]), ["it", "sw"], DataSource(data_dir=shared_data / "xcopa"), [Condition()], 2)
+    with fault_proxy(ProxyScript(after=answer)) as base:
+        m = OpenAIModel(base, "gemma", concurrency=4)
+        execute(slices, m)
+    rows = {(r.language.tag, r.metric): r.value for r in usage_rows(slices, m)}
+    for lang in ("it", "sw"):
+        assert rows[(lang, "prompt_tokens")] == 28 and rows[(lang, "completion_tokens")] == 4
+        assert rows[(lang, "total_tokens")] == 32 and rows[(lang, "requests_billed")] == 4
