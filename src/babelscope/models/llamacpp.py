@@ -227,6 +227,7 @@ def load_llamacpp(path: str | Path, *, name: str | None = None, revision: str = 
         from llama_cpp import Llama
     except ImportError as e:
         raise ModelError(INSTALL) from e
+    _quiet_native_logs()
     try:
         llm = Llama(model_path=str(p), n_ctx=int(n_ctx), logits_all=True, verbose=False, seed=int(seed),
                     n_threads=n_threads or max(1, min(8, os.cpu_count() or 1)), chat_format=chat_format)
@@ -237,6 +238,30 @@ def load_llamacpp(path: str | Path, *, name: str | None = None, revision: str = 
     except (ValueError, RuntimeError) as e:
         raise ModelError(f"llama.cpp cannot load {p}: {e}") from e
     return LlamaCppModel(llm, name=name or p.stem, revision=revision, weights_hash=_file_fingerprint(p))
+
+
+_LOG_CALLBACK: Any = None
+
+
+def _quiet_native_logs() -> None:
+    """llama.cpp prints context-creation notes to stderr even with verbose=False; drop them
+    (babelscope reports what matters itself, and --quiet must mean quiet)."""
+    global _LOG_CALLBACK
+    if _LOG_CALLBACK is not None:
+        return
+    try:
+        import ctypes
+
+        import llama_cpp
+
+        @llama_cpp.llama_log_callback
+        def _drop(level: int, text: bytes, user_data: Any) -> None:
+            return None
+
+        llama_cpp.llama_log_set(_drop, ctypes.c_void_p(0))
+        _LOG_CALLBACK = _drop  # keep a reference: llama.cpp calls it for the process's lifetime
+    except (AttributeError, TypeError):
+        pass
 
 
 def guess_chat_format(metadata: dict) -> str | None:
