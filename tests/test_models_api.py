@@ -177,6 +177,11 @@ def test_cli_exit_codes_for_malformed_and_outage(tmp_path, shared_data):
     """Through the real CLI: malformed JSON -> exit 2, outage after retries -> exit 1; both name
     the endpoint, and no eval run is stored."""
     env = {**os.environ, "PYTHONPATH": str(REPO / "src"), "BABELSCOPE_WORKSPACE": str(tmp_path / "ws")}
+    down = f"http://127.0.0.1:{free_port()}/v1"  # nothing listens: fails at load, before any work
+    res = subprocess.run([sys.executable, "-m", "babelscope", "eval", "--model", f"api:{down}#gemma?backoff=0.01",
+                          "--task", "xcopa", "--languages", "it", "--data-dir", str(shared_data / "xcopa"), "--limit", "2"],
+                         capture_output=True, text=True, env=env, timeout=300)
+    assert res.returncode == 2 and down in " ".join(res.stderr.split()), res.stderr[-2000:]
     for fault, code in (("malformed", 2), (503, 1)):
         with fault_proxy(ProxyScript(after=fault)) as base:
             cmd = [sys.executable, "-m", "babelscope", "eval", "--model", f"api:{base}#gemma?retries=2&backoff=0.01",
