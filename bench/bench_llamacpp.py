@@ -21,6 +21,7 @@ REPO = Path(__file__).resolve().parents[1]
 
 CHILD = r"""
 import json, resource, sys, time
+from pathlib import Path
 sys.path.insert(0, {src!r})
 from babelscope.evaluation import evaluate
 from babelscope.models import load_model
@@ -28,7 +29,7 @@ from babelscope.tasks.base import DataSource, get_tasks
 t0 = time.perf_counter()
 m = load_model({spec!r})
 t1 = time.perf_counter()
-out = evaluate(m, get_tasks(["xcopa"]), {langs!r}, DataSource(data_dir={data!r}), limit={limit}, pivot=None, n_boot=0)
+out = evaluate(m, get_tasks(["xcopa"]), {langs!r}, DataSource(data_dir=Path({data!r})), limit={limit}, pivot=None, n_boot=0)
 t2 = time.perf_counter()
 acc = {{r.language.tag: r.value for r in out.rows if r.metric == "acc" and r.extra.get("subset") == "all"}}
 ll = {{f"{{s['language']}}#{{s['index']}}": s["logliks"] for s in out.samples}}

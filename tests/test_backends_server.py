@@ -59,7 +59,8 @@ def test_xcopa_through_completions_equals_in_process(server, tmp_path, shared_da
     """The acceptance command: per-choice log-likelihoods within 1e-4, identical accuracy."""
     common = ["--task", "xcopa", "--languages", "it,sw", "--data-dir", str(shared_data / "xcopa"),
               "--limit", "20", "--json", "--lid", "none"]
-    a = _cli("eval", "--model", f"api:{server}#gemma?concurrency=4", *common,
+    # concurrency 1: the server sees the requests in the order the in-process backend runs them
+    a = _cli("eval", "--model", f"api:{server}#gemma?concurrency=1", *common,
              "--log-samples", str(tmp_path / "api.jsonl"), "--workspace", str(tmp_path / "ws_api"))
     assert a.returncode == 0, a.stderr[-3000:]
     b = _cli("eval", "--model", "default-gguf", *common,

@@ -13,7 +13,8 @@ and chat template.
 - Generation: llama-cpp-python's own completion / chat-completion paths (the GGUF's chat
   template), greedy at temperature 0 - the same code the llama.cpp server runs.
 - Requests run one sequence at a time (the high-level API has one sequence slot);
-  consecutive requests that share a token prefix reuse its evaluated positions.
+  consecutive requests that share a token prefix reuse its evaluated positions, by the rule
+  llama-cpp-python's server follows (see ``_eval``: llama.cpp's logits depend on batching).
 
 Install: ``pip install 'babelscope[llamacpp]'`` (builds llama.cpp; see the Makefile for the
 portable build flags).
@@ -75,7 +76,6 @@ class LlamaCppModel:
         self.bos = _token_or_none(llm.token_bos())
         self.eos = _token_or_none(llm.token_eos())
         self.adds_bos = bool(self.bos is not None and llm.tokenize(b"a", add_bos=True, special=False)[:1] == [self.bos])
-        self._evaluated: list[int] = []  # tokens whose logits llm.scores holds, in order
 
     # -- protocol ---------------------------------------------------------------------------
     @property
@@ -94,9 +94,11 @@ class LlamaCppModel:
         out = []
         for r in requests:
             ctx, cont = self._encode_pair(r.context, r.continuation)
-            seq = (ctx + cont)[-(self.n_ctx + 1):]
+            # The whole sequence is evaluated (its last token too), as llama.cpp's server
+            # evaluates a prompt: the same batches give the same logits (see _eval).
+            seq = (ctx + cont)[-self.n_ctx:]
             n = min(len(cont), len(seq) - 1)
-            lps, greedy = self._score(seq[:-1], len(seq) - 1 - n, seq[len(seq) - n:])
+            lps, greedy = self._score(seq, len(seq) - 1 - n, seq[len(seq) - n:])
             out.append(LoglikelihoodResult(float(sum(lps)), all(greedy), len(lps), tuple(lps)))
         return out
 
@@ -125,7 +127,6 @@ class LlamaCppModel:
                 kwargs.update(top_k=1, top_p=1.0, min_p=0.0, repeat_penalty=1.0)
             else:
                 kwargs.update(top_k=0, top_p=1.0, min_p=0.0, repeat_penalty=1.0)
-            self._evaluated = []  # llama-cpp-python manages its own cache in these calls
             if r.messages:
                 msgs = [{"role": role, "content": content} for role, content in r.messages]
                 res = self.llm.create_chat_completion(messages=msgs, **kwargs)
@@ -188,23 +189,30 @@ class LlamaCppModel:
         return [float(x) for x in lps], [bool(g) for g in greedy]
 
     def _eval(self, tokens: list[int]) -> None:
-        """Evaluate ``tokens`` so that llm.scores[i] holds the logits after tokens[:i+1]."""
+        """Evaluate ``tokens`` so that llm.scores[i] holds the logits after tokens[:i+1].
+
+        The evaluated prefix shared with the previous call is kept (the choices of a question
+        share their context, so it runs once) and the rest runs as one batch - the rule
+        llama-cpp-python's own ``generate`` (and so its server) follows. This matters beyond
+        speed: llama.cpp's CPU kernels give logits that depend on how many tokens share a
+        batch (measured here: up to ~1 nat on Gemma-3-270M Q4_K_M), so the same requests in the
+        same order reproduce the server's numbers only under the same batching rule.
+        """
+        llm = self.llm
+        prev = [int(t) for t in llm.input_ids[: llm.n_tokens]]
         keep = 0
-        for a, b in zip(self._evaluated, tokens):
+        for a, b in zip(prev, tokens):
             if a != b:
                 break
             keep += 1
-        keep = min(keep, len(tokens) - 1)  # evaluate at least one token
-        if keep <= 0 or not self._reuse_ok:
-            self.llm.reset()
-            self.llm.eval(tokens)
+        if keep == len(tokens):
+            keep -= 1  # llama-cpp-python re-evaluates the last token of a fully cached prompt
+        if keep > 0 and llm._ctx.kv_cache_seq_rm(-1, keep, -1):
+            llm.n_tokens = keep
+            llm.eval(tokens[keep:])
         else:
-            self.llm.n_tokens = keep
-            self.llm.eval(tokens[keep:])
-        self._evaluated = list(tokens)
-
-    #: Prefix reuse truncates llama.cpp's KV cache; off until a backend check proves it exact.
-    _reuse_ok = False
+            llm.reset()
+            llm.eval(tokens)
 
 
 def load_llamacpp(path: str | Path, *, name: str | None = None, revision: str = "", n_ctx: int = 2048,
