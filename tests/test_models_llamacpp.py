@@ -53,17 +53,21 @@ def test_rolling_equals_one_pass_from_bos(model):
 
 
 def test_continuation_scores_equal_llama_cpp_echo_logprobs(model):
-    # llama-cpp-python's own echo path (float32 log-softmax over its score rows), read by hand:
-    # the last n tokens of the prompt are the continuation's when the split is clean.
-    llm = model.llm
-    ctx, cont = "Mtoto alilia kwa sababu", " alikuwa na njaa."
-    ours = model.loglikelihood([LoglikelihoodRequest(ctx, cont)])[0]
-    res = llm.create_completion(ctx + cont, max_tokens=1, echo=True, logprobs=1, temperature=0.0)
-    lps = res["choices"][0]["logprobs"]["token_logprobs"][:-1]  # drop the generated token
-    theirs = lps[-ours.n_tokens:]
-    assert all(x is not None for x in theirs)
-    assert ours.token_logprobs == pytest.approx(theirs, abs=2e-5)
-    assert math.isclose(ours.logprob, sum(theirs), abs_tol=1e-4)
+    # llama-cpp-python's own echo path (what its server runs), on a second instance fed the same
+    # prompts in the same order: choices sharing a context, then another question. llama.cpp's
+    # logits depend on batching, so this holds only because both follow the same reuse rule.
+    other = load_model("default-gguf", n_threads=2).llm
+    reqs = [LoglikelihoodRequest("L'ufficio era chiuso perché", c) for c in (" era vacanza.", " era estate.")]
+    reqs += [LoglikelihoodRequest("Mtoto alilia kwa sababu", c) for c in (" alikuwa na njaa.", " alikuwa amechoka.")]
+    model.llm.reset()
+    ours = model.loglikelihood(reqs)
+    for r, o in zip(reqs, ours):
+        res = other.create_completion(r.context + r.continuation, max_tokens=1, echo=True, logprobs=1,
+                                      temperature=0.0)
+        lps = res["choices"][0]["logprobs"]["token_logprobs"][:-1]  # drop the generated token
+        theirs = lps[-o.n_tokens:]  # the split is clean here: the last n prompt tokens
+        assert o.token_logprobs == pytest.approx(theirs, abs=2e-6)  # float32 vs float64 log-softmax
+        assert math.isclose(o.logprob, sum(theirs), abs_tol=1e-5)
 
 
 def test_greedy_generation_is_deterministic_and_cut_at_stop(model):
