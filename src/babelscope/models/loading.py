@@ -30,6 +30,9 @@ SPEC_HELP = ("use 'default', 'default-gguf', 'hf:<hub id or folder>[@revision]',
              "'api:<base_url>#<model>' (OpenAI-compatible completions) or 'chat:<base_url>#<model>'")
 #: Spec kinds served by another module than transformers (see _load_other).
 OTHER_KINDS = ("default-gguf", "gguf", "api", "chat")
+#: Options only the API / llama.cpp backends take; transformers models ignore them.
+BACKEND_ONLY_OPTIONS = ("concurrency", "timeout", "retries", "backoff", "key_env", "body", "n_ctx", "n_threads",
+                        "seed", "chat_format")
 _DTYPES = {
     "float32": "float32", "fp32": "float32", "float": "float32",
     "bfloat16": "bfloat16", "bf16": "bfloat16",
@@ -101,6 +104,8 @@ def load_model(spec: str | ModelSpec, device: str | None = None, dtype: str | No
     ms = spec if isinstance(spec, ModelSpec) else parse_model_spec(spec)
     if ms.kind in OTHER_KINDS:
         return _load_other(ms, **options)
+    for k in BACKEND_ONLY_OPTIONS:  # a command may pass them for whichever backend the spec names
+        options.pop(k, None)
     if ms.kind == "default":
         path = default_model_path()
         return load_hf_folder(path, name=DEFAULT_MODEL_NAME, revision=default_model_source(),
@@ -126,7 +131,7 @@ def _load_other(ms: ModelSpec, **options: Any):
         return OpenAIModel(base, model, kind=CHAT if ms.kind == "chat" else COMPLETIONS, **kwargs)
     from .llamacpp import load_llamacpp
 
-    kwargs = {k: v for k, v in options.items() if k in ("n_ctx", "n_threads", "seed")}
+    kwargs = {k: v for k, v in options.items() if k in ("n_ctx", "n_threads", "seed", "chat_format")}
     if ms.kind == "default-gguf":
         from .default import DEFAULT_MODEL_NAME
         from .default_gguf import default_gguf_path, default_gguf_revision
