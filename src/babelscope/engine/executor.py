@@ -119,8 +119,11 @@ class Engine:
         total = len(unique)
         self._tick(kind, len(answers), total)
         s = 0
+        # A backend may ask for smaller chunks (API models: one wave of concurrent requests),
+        # so an interrupted run loses at most one chunk of answers already paid for.
+        step = min(self.batch_size, int(getattr(self.model, "max_chunk", None) or self.batch_size))
         while s < len(pending):
-            e = min(s + self.batch_size, len(pending))
+            e = min(s + step, len(pending))
             if group is not None:
                 while e < len(pending) and group(unique[pending[e]]) == group(unique[pending[e - 1]]):
                     e += 1
