@@ -26,6 +26,8 @@ class TaskError(BabelscopeError):
 #: Item kinds: score fixed continuations, or generate free text and extract an answer.
 MULTIPLE_CHOICE = "multiple_choice"
 GENERATE = "generate"
+#: How a multiple-choice question is put to the model (see Condition.formulation).
+FORMULATIONS = ("loglik", "generate")
 
 
 @dataclass(frozen=True)
@@ -35,17 +37,24 @@ class Condition:
     ``literals`` is "native" (question/answer words, connectors in the target language), "en",
     or "default": the task's published prompt (lm-evaluation-harness's, for comparability);
     ``demos`` is "same" (demonstrations from the target language) or "en". ``shots=None``
-    means the task's own default (what published numbers use).
+    means the task's own default (what published numbers use). ``formulation`` is "loglik"
+    (rank the lettered choices by log-likelihood, lm-evaluation-harness style) or "generate"
+    (the model writes its answer and the benchmark's own extraction reads the letter; how
+    instruction-tuned and API models are scored in the papers). It only changes
+    multiple-choice tasks; the name shows it only when it is not "loglik", so existing
+    condition names (and stored rows) stay as they were.
     """
 
     literals: str = "default"
     shots: int | None = None
     demos: str = "same"
+    formulation: str = "loglik"
 
     @property
     def name(self) -> str:
         shots = "default" if self.shots is None else str(self.shots)
-        return f"lit={self.literals}|shots={shots}|demos={self.demos}"
+        base = f"lit={self.literals}|shots={shots}|demos={self.demos}"
+        return base if self.formulation == "loglik" else f"{base}|form={self.formulation}"
 
     def is_default(self) -> bool:
         return self == Condition()
@@ -92,6 +101,8 @@ class Task:
     supports_shots: ClassVar[bool] = True
     supports_demos_en: ClassVar[bool] = True
     derived: ClassVar[bool] = False
+    #: Whether a multiple-choice task can be asked generatively (formulation=generate).
+    supports_generate: ClassVar[bool] = False
     #: What "lit=default" means for this task: the literals its published prompt uses.
     default_literals: ClassVar[str] = "native"
     default_shots: ClassVar[int] = 0
@@ -130,6 +141,10 @@ class Task:
         """ConfigError up front when the task cannot build prompts under ``cond``."""
         if cond.literals not in ("default", "native", "en"):
             raise ConfigError(f"--conditions: lit must be 'default', 'native' or 'en', not {cond.literals!r}")
+        if cond.formulation not in FORMULATIONS:
+            raise ConfigError(f"--formulation must be one of {', '.join(FORMULATIONS)}, not {cond.formulation!r}")
+        if cond.formulation == "generate" and self.kind == MULTIPLE_CHOICE and not self.supports_generate:
+            raise ConfigError(f"task {self.name!r} has no generative formulation (condition {cond.name})")
         if cond.demos not in ("same", "en"):
             raise ConfigError(f"--conditions: demos must be 'same' or 'en', not {cond.demos!r}")
         if cond.literals == "en" and not self.supports_literals_en:
@@ -143,13 +158,47 @@ class Task:
         """All items of one language under one condition, in dataset order."""
         raise NotImplementedError
 
+    def metrics_for(self, cond: Condition) -> tuple[str, ...]:
+        """The metrics a slice under ``cond`` reports: acc plus extraction failures when generated."""
+        if cond.formulation == "generate" and self.kind == MULTIPLE_CHOICE:
+            return ("acc", "extraction_failure")
+        return self.metrics
+
+    def extract(self, response: str, code: str, item: Item) -> str | None:
+        """The answer label the benchmark's own rules read in ``response`` (generate formulation)."""
+        raise NotImplementedError
+
     def score(self, item: Item, response: Any, code: str) -> dict[str, Any]:
         """Per-item scores from the response (log-likelihoods or generated text)."""
         from ..metrics.accuracy import score_multiple_choice
 
+        if item.meta.get("formulation") == "generate":
+            return self.score_generated(item, response, code)
         if self.kind == MULTIPLE_CHOICE:
             return score_multiple_choice(response, item.target, item.choice_texts)
         raise NotImplementedError
+
+    def score_generated(self, item: Item, response: Any, code: str,
+                        shown: Sequence[str] | None = None) -> dict[str, Any]:
+        """acc and extraction_failure of a free-text answer to a lettered question.
+
+        ``shown`` is the options in the order the system saw them (stored outputs of runs that
+        shuffled the options): the extracted label is read against that order and compared by
+        option text. A missing response (None) is an extraction failure, never dropped.
+        """
+        labels = list(item.meta.get("labels") or [])
+        text = None if response is None else str(response)
+        got = None if text is None else self.extract(text, code, item)
+        correct = False
+        if got is not None:
+            if shown is not None:
+                options = list(item.meta.get("options") or [])
+                idx = labels.index(got) if got in labels else -1
+                correct = 0 <= idx < len(shown) and str(shown[idx]).strip() == str(options[item.target]).strip()
+            else:
+                correct = got == item.meta.get("gold_label")
+        return {"response": text, "extracted": got, "acc": float(correct),
+                "extraction_failure": float(got is None)}
 
 
 @dataclass(frozen=True)
