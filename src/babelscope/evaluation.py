@@ -58,8 +58,9 @@ def parse_conditions(spec: str | None) -> list[Condition]:
     """
     if not spec or not spec.strip():
         return [Condition()]
-    axes: dict[str, list[str]] = {"lit": ["default"], "shots": ["default"], "demos": ["same"]}
-    aliases = {"literals": "lit", "instructions": "lit", "lit": "lit", "shots": "shots", "demos": "demos"}
+    axes: dict[str, list[str]] = {"lit": ["default"], "shots": ["default"], "demos": ["same"], "form": ["loglik"]}
+    aliases = {"literals": "lit", "instructions": "lit", "lit": "lit", "shots": "shots", "demos": "demos",
+               "form": "form", "formulation": "form"}  # [h-scoring hook] formulation axis
     for part in spec.split(";"):
         if not part.strip():
             continue
@@ -80,9 +81,10 @@ def parse_conditions(spec: str | None) -> list[Condition]:
                 n = None if shots == "default" else int(shots)
                 if n == 0 and demos != axes["demos"][0]:
                     continue  # zero-shot has no demonstrations: one condition, not one per demo language
-                c = Condition(literals=lit, shots=n, demos=demos)
-                if c not in out:
-                    out.append(c)
+                for form in axes["form"]:  # [h-scoring hook] loglik | generate
+                    c = Condition(literals=lit, shots=n, demos=demos, formulation=form)
+                    if c not in out:
+                        out.append(c)
     return out
 
 
@@ -92,8 +94,14 @@ def plan(
     source: DataSource,
     conditions: Sequence[Condition],
     limit: int | None = None,
+    limit_mode: str = "sample",
 ) -> list[Slice]:
-    """Load every slice's items (all user-input errors surface here, before any model work)."""
+    """Load every slice's items (all user-input errors surface here, before any model work).
+
+    ``limit`` keeps N items per slice: a seeded sample stratified by subject (tasks/sampling.py),
+    or the first N with ``limit_mode="head"``.
+    """
+    from .tasks.sampling import sample_items  # [h-scoring hook] deterministic --limit
     slices: list[Slice] = []
     for task in tasks:
         for cond in conditions:
@@ -106,7 +114,7 @@ def plan(
             for cond in conditions:
                 items = task.items(code, source, cond)
                 if limit is not None:
-                    items = items[:limit]
+                    items = sample_items(items, limit, mode=limit_mode)  # [h-scoring hook]
                 slices.append(Slice(task, code, lang, cond, items))
     return slices
 
@@ -185,7 +193,7 @@ def rows_for(slices: Sequence[Slice], pivot: Language | None = None, n_boot: int
         for i, it in enumerate(s.items):
             for sub in it.subsets:
                 subsets.setdefault(sub, []).append(i)
-        metrics = list(s.task.metrics)
+        metrics = list(s.task.metrics_for(s.condition))  # [h-scoring hook] + extraction_failure when generated
         if any("language_match" in sc for sc in s.scores):  # see add_fidelity
             metrics.append("language_match")
         for sub, idx in subsets.items():
@@ -241,7 +249,7 @@ def summary(slices: Sequence[Slice]) -> dict[str, Any]:
     for s in slices:
         langs[s.language.tag] = s.language
         extra = ["language_match"] if any("language_match" in sc for sc in s.scores) else []
-        for metric in [*s.task.metrics, *extra]:
+        for metric in [*s.task.metrics_for(s.condition), *extra]:  # [h-scoring hook]
             vals = [sc[metric] for sc in s.scores if sc.get(metric) is not None]
             by.setdefault((s.task.name, s.condition.name, metric), {})[s.language.tag] = vals
     for (task, cond, metric), per_lang in by.items():
@@ -259,10 +267,12 @@ def template_hash(tasks: Sequence[Task]) -> str:
     """Hash of the task modules and the literal tables: a changed prompt changes the signature."""
     import inspect
 
-    from .tasks import literals
+    from .tasks import blend_scoring, extraction, literals
 
     h = hashlib.sha256()
-    for src in sorted({inspect.getsourcefile(type(t)) for t in tasks} | {literals.__file__}):
+    # [h-scoring hook] answer extraction and BLEnD matching rules are part of the template
+    for src in sorted({inspect.getsourcefile(type(t)) for t in tasks} | {literals.__file__, extraction.__file__,
+                                                                        blend_scoring.__file__}):
         h.update(Path(src).read_bytes())
     return h.hexdigest()[:10]
 
@@ -288,12 +298,13 @@ def evaluate(
     n_boot: int = N_BOOT,
     on_planned: Callable[[list[Slice]], None] | None = None,
     lid: Any = None,
+    limit_mode: str = "sample",
 ) -> EvalOutput:
     """The whole evaluation in memory: plan, execute on ``runner`` (an Engine or a Model), score.
 
     ``lid`` (a LanguageIdentifier) adds language fidelity to generative tasks (add_fidelity).
     """
-    slices = plan(tasks, languages, source, list(conditions), limit)
+    slices = plan(tasks, languages, source, list(conditions), limit, limit_mode)
     if on_planned is not None:
         on_planned(slices)
     execute(slices, runner)

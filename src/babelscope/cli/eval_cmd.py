@@ -30,6 +30,10 @@ def eval_command(
     n_boot: int = typer.Option(1000, "--bootstrap", min=0, help="Bootstrap resamples for the confidence intervals."),
     lid: str = typer.Option("py3langid", "--lid", help="Language identifier for the fidelity of generative tasks' responses (py3langid | fasttext-lite | lingua | heliport | script | none)."),
     json_out: bool = typer.Option(False, "--json", help="Print the rows as JSON to stdout."),
+    # [h-scoring hook] generative formulation, deterministic --limit, stored responses
+    formulation: Optional[str] = typer.Option(None, "--formulation", help="loglik | generate (comma list crosses both): rank lettered choices, or let the model answer and read it with the benchmark's own extraction."),
+    limit_mode: str = typer.Option("sample", "--limit-mode", help="sample (seeded, stratified by subject, same items in every language) | head (first N)."),
+    responses: Optional[Path] = typer.Option(None, "--responses", help="Score stored outputs (JSONL/CSV: id or question, language, response[, choices, model]) without a model."),
 ) -> None:
     """Evaluate a model on multilingual benchmarks, one row per language (with 95% CIs).
 
@@ -55,6 +59,10 @@ def eval_command(
 
             raise ConfigError(f"unknown --lid backend {lid!r}; choose one of: {', '.join(BACKENDS)}, none")
     conds = parse_conditions(conditions)
+    if formulation:  # [h-scoring hook] --formulation crosses the condition matrix
+        from dataclasses import replace as _replace
+
+        conds = [_replace(c, formulation=f) for f in split_list([formulation]) for c in conds]
     if data_dir is not None and not data_dir.is_dir():
         from ..errors import ConfigError
 
@@ -67,25 +75,43 @@ def eval_command(
     from ..languages import Language
     from .progress import progress_callback
 
-    slices = plan(tasks, langs, source, conds, limit)  # every input error before loading a model
-    with progress_callback() as cb:
-        runner = _runner(model, batch_size, device, dtype, workspace, slices, cb)
-        execute(slices, runner)
-    fidelity = []
-    if lid.strip().lower() != "none" and any(it.kind != MULTIPLE_CHOICE for s in slices for it in s.items):
-        from ..evaluation import add_fidelity
-        from ..lid import get_identifier
+    if responses is not None:  # [h-scoring hook] stored outputs: no model is loaded
+        from ..tasks.responses import evaluate_responses
 
-        fidelity = add_fidelity(slices, get_identifier(lid))
-    out = rows_for(slices, Language.parse(pivot) if pivot else None, n_boot=n_boot)
-    out.rows.extend(fidelity)
+        identifier = None
+        if lid.strip().lower() != "none":
+            from ..lid import get_identifier
+
+            identifier = get_identifier(lid)
+        out = evaluate_responses(tasks, langs, source, conds if (conditions or formulation) else None, responses,
+                                 limit, limit_mode, pivot, n_boot, identifier)
+        from ..tasks.responses import condition_from_name
+
+        runner = None
+        model = f"responses:{responses}"
+        limit = out.artifacts["responses"]["limit"]
+        conds = [condition_from_name(n) for n in out.artifacts["responses"]["conditions"]]
+    else:
+        slices = plan(tasks, langs, source, conds, limit, limit_mode)  # every input error before loading a model
+        with progress_callback() as cb:
+            runner = _runner(model, batch_size, device, dtype, workspace, slices, cb)
+            execute(slices, runner)
+        fidelity = []
+        if lid.strip().lower() != "none" and any(it.kind != MULTIPLE_CHOICE for s in slices for it in s.items):
+            from ..evaluation import add_fidelity
+            from ..lid import get_identifier
+
+            fidelity = add_fidelity(slices, get_identifier(lid))
+        out = rows_for(slices, Language.parse(pivot) if pivot else None, n_boot=n_boot)
+        out.rows.extend(fidelity)
 
     ws = workspace_dir(workspace)
     store = open_store(ws)
     sig = "|".join([f"model:{getattr(runner, 'signature', None) or getattr(getattr(runner, 'model', None), 'signature', model)}",
                     f"tasks:{','.join(t.name for t in tasks)}",
                     f"data:{data_dir or 'hub'}", f"template:{template_hash(tasks)}",
-                    f"conditions:{';'.join(c.name for c in conds)}", f"limit:{limit}"])
+                    f"conditions:{';'.join(c.name for c in conds)}", f"limit:{limit}"]
+                   + ([f"limit_mode:{limit_mode}"] if limit is not None and limit_mode != "sample" else []))
     config = {"model": model, "tasks": [t.name for t in tasks], "languages": [lang.tag for lang in langs or []],
               "data_dir": str(data_dir) if data_dir else None, "split": split, "limit": limit,
               "conditions": [c.name for c in conds], "pivot": pivot, "batch_size": batch_size, "lid": lid,
@@ -113,7 +139,8 @@ def _runner(model: str, batch_size: int, device, dtype, workspace, slices, progr
     from ..workspace import workspace_dir
 
     m = load_model(model, device=device, dtype=dtype, batch_size=batch_size)
-    needed = {Capability.GENERATE if s.task.kind == GENERATE else Capability.LOGLIKELIHOOD for s in slices}
+    # [h-scoring hook] by item kind: a multiple-choice task under formulation=generate generates
+    needed = {Capability.GENERATE if it.kind == GENERATE else Capability.LOGLIKELIHOOD for s in slices for it in s.items[:1]}
     require(m, *sorted(needed, key=lambda c: c.value))
     from ..engine.cache import RequestCache
     from ..engine.executor import Engine
