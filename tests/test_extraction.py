@@ -120,3 +120,24 @@ def test_mgsm_strict_and_flexible_as_lm_eval():
     # "-5" and "5" are equal after punctuation removal (the harness's own quirk)
     assert mgsm_exact_match("-5", 5.0)
     assert not mgsm_exact_match(None, 5.0) and not mgsm_exact_match("18.00", 18.0)
+
+
+# -- benchmarks without a published extractor (Belebele, XCOPA): babelscope's documented rule ----
+# expected values follow the rule in lettered_answer's docstring: answer word first, then a
+# labelled letter "(X)" / "X)" / "X." / "X:", then a response that is only the letter.
+
+LETTERED_CASES = [
+    ("**Answer: (C)**", ("A", "B", "C", "D"), (), "C"),
+    ("Jibu: B", ("A", "B"), ("Jibu",), "B"),
+    ("(B) Mvua ilinyesha.", ("A", "B"), (), "B"),
+    ("B", ("A", "B"), (), "B"),
+    ("Both A and B seem plausible", ("A", "B"), (), None),  # no label, no answer word: failure
+    ("Answer: Because it rained", ("A", "B"), (), None),     # 'B' of 'Because' is not a lone letter
+]
+
+
+@pytest.mark.parametrize("response,letters,words,expected", LETTERED_CASES)
+def test_lettered_answer_rule(response, letters, words, expected):
+    from babelscope.tasks.extraction import lettered_answer
+
+    assert lettered_answer(response, letters, words) == expected
