@@ -95,3 +95,39 @@ def test_unannotated_questions_are_skipped(tmp_path):
     items = t.items("UK", DataSource(tmp_path), Condition())
     assert [i.id for i in items] == ["q1"]  # q2: no annotations, q3: idk >= 5 (official count: 1)
     assert t.score(items[0], "A", "UK")["sem_b"] == 1.0
+
+
+def _cli_eval(args):
+    from typer.testing import CliRunner
+
+    from babelscope.cli import app
+
+    return CliRunner().invoke(app, ["--quiet", "eval", *args])
+
+
+def test_blend_responses_cli_equals_official_soft_exact_match(shared_data, tmp_path):
+    """Hand-written answers to Greece; expected = soft_exact_match traced by hand:
+    Al-en-01 'Κουλούρι.' -> cleaned 'κουλούρι'; group 1 (τοστ/toast) fails, group 2 'κουλούρι' is a
+    substring -> SEM-B 1, SEM-W 1/2. Al-en-02 'Souvlaki!' -> group 1's English answer 'souvlaki' is a
+    substring -> 1, 2/2. Al-en-04 'Πεπόνι' -> groups 1-2 fail, group 3 'πεπόνι' -> 1, 1/2. The other
+    457 answerable questions (460 by the official filter) have no response -> 0. English run: only
+    English answers, so only 'Souvlaki!' matches."""
+    data = json.loads((shared_data / "blend/data/annotations/Greece_data.json").read_text(encoding="utf-8"))
+    valid = sum(1 for v in data.values() if not (v["idks"]["no-answer"] + v["idks"]["not-applicable"] >= 3
+                                                 or v["idks"]["idk"] >= 5 or len(v["annotations"]) == 0))
+    assert valid == 460
+    path = tmp_path / "greece.jsonl"
+    path.write_text("".join(json.dumps({"id": i, "language": "el", "response": r, "model": "hand"}, ensure_ascii=False) + "\n"
+                            for i, r in [("Al-en-01", "Κουλούρι."), ("Al-en-02", "Souvlaki!"), ("Al-en-04", "Πεπόνι")]),
+                    encoding="utf-8")
+    common = ["--task", "blend", "--languages", "el", "--data-dir", str(shared_data / "blend"), "--responses", str(path),
+              "--json", "--bootstrap", "0", "--lid", "none", "--workspace", str(tmp_path / "ws")]
+    res = _cli_eval(common)
+    assert res.exit_code == 0, res.output
+    rows = {r["metric"]: r for r in json.loads(res.stdout)["rows"] if r["subset"] == "all"}
+    assert rows["sem_b"]["value"] == pytest.approx(3 / valid) and rows["sem_b"]["n"] == valid
+    assert rows["sem_w"]["value"] == pytest.approx((0.5 + 1 + 0.5) / valid)
+    res = _cli_eval([*common, "--conditions", "lit=en"])
+    assert res.exit_code == 0, res.output
+    rows = {r["metric"]: r for r in json.loads(res.stdout)["rows"] if r["subset"] == "all"}
+    assert rows["sem_b"]["value"] == pytest.approx(1 / valid)

@@ -111,7 +111,10 @@ def eval_command(
                     f"tasks:{','.join(t.name for t in tasks)}",
                     f"data:{data_dir or 'hub'}", f"template:{template_hash(tasks)}",
                     f"conditions:{';'.join(c.name for c in conds)}", f"limit:{limit}"]
-                   + ([f"limit_mode:{limit_mode}"] if limit is not None and limit_mode != "sample" else []))
+                   + ([f"limit_mode:{limit_mode}"] if limit is not None and limit_mode != "sample" else [])
+                   # [h-scoring hook] where a task's scoring differs from its authors' on purpose (BLEnD lemmatisers)
+                   + [f"{t.name}:{t.signature_notes([t.code_for(x) for x in langs] if langs else list(t.languages))}"
+                      for t in tasks if hasattr(t, "signature_notes")])
     config = {"model": model, "tasks": [t.name for t in tasks], "languages": [lang.tag for lang in langs or []],
               "data_dir": str(data_dir) if data_dir else None, "split": split, "limit": limit,
               "conditions": [c.name for c in conds], "pivot": pivot, "batch_size": batch_size, "lid": lid,
