@@ -92,3 +92,34 @@ def test_csv_and_loglik_rows(shared_data, tmp_path):
 def test_condition_names_round_trip():
     for c in (Condition(), GEN, Condition(literals="en", shots=5, demos="en")):
         assert condition_from_name(c.name) == c
+
+
+def test_authors_released_output_layout(shared_data, tmp_path):
+    """TUMLU's released outputs: a JSON array per subject with question, shuffled choices, output and
+    the shuffled gold letter, no language and no id. The authors' get_acc compares
+    find_matching_pattern(output) with that letter; here the letter is read against the shown
+    choices, which must give the same verdicts (expected: 2 right of 3, traced by hand below)."""
+    from babelscope.tasks.responses import evaluate_responses
+
+    s = plan([get_task("tumlu")], ["az"], DataSource(shared_data / "tumlu"), [GEN], None)[0]
+    bio = [it for it in s.items if it.meta["subject"] == "Biology"][:3]
+    out = []
+    for k, it in enumerate(bio):
+        opts = list(it.meta["options"])
+        shown = opts[1:] + opts[:1]  # a rotation, as a shuffle would
+        gold_letter = "ABCD"[shown.index(opts[it.target])]
+        wrong_letter = "ABCD"[(shown.index(opts[it.target]) + 1) % len(shown)]
+        # 0: "Cavab: X) ..." with the shuffled gold -> right; 1: **X)** markdown, gold -> right;
+        # 2: another letter -> wrong (find_matching_pattern gives it, != answer)
+        output = [f"Cavab: {gold_letter}) {opts[it.target]}", f"**{gold_letter})**", f"{wrong_letter})"][k]
+        out.append({"description": "...", "question": it.meta["question"], "choices": shown, "output": output,
+                    "answer": gold_letter})
+    path = tmp_path / "Biology.json"
+    path.write_text(json.dumps(out, ensure_ascii=False, indent=4), encoding="utf-8")
+    res = evaluate_responses([get_task("tumlu")], ["az"], DataSource(shared_data / "tumlu"), [GEN], path,
+                             n_boot=0)
+    counts = res.artifacts["responses"]
+    assert counts["matched"] == 3 and counts["missing"] == len(s.items) - 3
+    biology = next(r for r in res.rows if r.metric == "acc" and r.extra["subset"] == "biology")
+    n_bio = sum(1 for it in s.items if it.meta["subject"] == "Biology")
+    assert biology.value == pytest.approx(2 / n_bio)

@@ -75,13 +75,29 @@ def _choices(value: Any, where: str) -> list[str] | None:
     return [str(v) for v in value]
 
 
-def read_responses(path: str | Path) -> list[ResponseRow]:
-    """Rows of a JSONL or CSV responses file; ConfigError naming the file and row when malformed."""
+def read_responses(path: str | Path, default_language: str | None = None) -> list[ResponseRow]:
+    """Rows of a JSONL, JSON-array or CSV responses file; ConfigError naming file and row if malformed.
+
+    A JSON array of objects is read too: the layout of TUMLU's released outputs (one file per
+    subject: question, shuffled choices, output, answer). Rows without a language take
+    ``default_language`` (the one language evaluated), when given.
+    """
     p = Path(path)
     if not p.is_file():
         raise ConfigError(f"--responses: no such file {p}")
     raw: list[tuple[int, dict[str, Any]]]
-    if p.suffix.lower() == ".csv":
+    head = p.read_text(encoding="utf-8", errors="replace")[:4096].lstrip() if p.suffix.lower() == ".json" else ""
+    if head.startswith("["):
+        try:
+            data = json.loads(p.read_text(encoding="utf-8"))
+        except ValueError as e:
+            raise ConfigError(f"--responses {p}: not valid JSON ({e})") from None
+        raw = []
+        for n, obj in enumerate(data, 1):
+            if not isinstance(obj, dict):
+                raise ConfigError(f"--responses {p} row {n}: not a JSON object")
+            raw.append((n, obj))
+    elif p.suffix.lower() == ".csv":
         csv.field_size_limit(sys.maxsize)
         try:
             with p.open(encoding="utf-8", newline="") as f:
@@ -96,7 +112,7 @@ def read_responses(path: str | Path) -> list[ResponseRow]:
     out = []
     for n, r in raw:
         where = f"--responses {p} row {n}"
-        lang = _first(r, LANGUAGE_COLUMNS)
+        lang = _first(r, LANGUAGE_COLUMNS) or default_language
         if lang is None:
             raise ConfigError(f"{where}: no language (expected one of {', '.join(LANGUAGE_COLUMNS)})")
         resp = _first(r, RESPONSE_COLUMNS)
@@ -263,7 +279,9 @@ def evaluate_responses(
     """
     from ..evaluation import add_fidelity, plan, rows_for
 
-    rows = read_responses(path)
+    only = str(languages[0].tag if hasattr(languages[0], "tag") else languages[0]) \
+        if languages and len(languages) == 1 else None
+    rows = read_responses(path, default_language=only)
     langs = list(languages) if languages else languages_in(rows)
     conds = list(conditions) if conditions else (conditions_in(rows) or [Condition()])
     if limit is None:
