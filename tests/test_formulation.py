@@ -67,3 +67,20 @@ def test_formulation_axis_and_rows(shared_data):
     s.scores = [s.task.score(it, r, s.code) for it, r in zip(s.items, ["Cavab: A)", "?", "?", "?"])]
     rows = {(r.metric, r.variant): r.value for r in rows_for([s], None, n_boot=0).rows}
     assert rows[("extraction_failure", "lit=default|shots=0|demos=same|form=generate")] == 0.75
+
+
+def test_tumlu_subject_macro_with_the_papers_exclusions():
+    """Mean of per-subject accuracies, logic / world history / ... left out (closed form)."""
+    from babelscope.tasks.tumlu import subject_macro
+
+    subjects = ["Biology"] * 4 + ["History"] * 2 + ["logic"] * 3 + ["world-history"] * 1 + ["Computer_Science"] * 2
+    scores = [1, 1, 1, 0] + [0, 1] + [0, 0, 0] + [0] + [1, 1]
+    # biology 3/4, history 1/2; excluded subjects ignored -> (0.75 + 0.5) / 2
+    assert subject_macro(subjects, scores) == pytest.approx(0.625)
+    # the pooled mean over all items would be 7/12: a different number
+    assert sum(scores) / len(scores) != pytest.approx(0.625)
+    t = get_task("tumlu")
+    from babelscope.tasks.base import MULTIPLE_CHOICE, Item
+
+    items = [Item(id=str(i), kind=MULTIPLE_CHOICE, context="", target=0, meta={"subject": s}) for i, s in enumerate(subjects)]
+    assert t.corpus_scores(items, [{"acc": float(x)} for x in scores]) == {"acc_subject_macro": pytest.approx(0.625)}
