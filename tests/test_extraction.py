@@ -94,6 +94,9 @@ MMMLU_CASES = [
     ("Réponse : D", "D"),                         # Réponse\s*: then D
     ("answer: b", None),                         # (?i) matches 'b', compared raw with 'B': wrong
     ("Answer: E", None),                         # E is outside [A-D]
+    ("उत्तर: C", "C"),                            # Devanagari answer word (Hindi), Latin letter
+    ("መልስ: B", None),                            # Ethiopic: simple-evals has no Amharic answer word
+    ("Ответ: B", None),                          # nor a Russian one: Global-MMLU ru generations fail here
 ]
 
 
