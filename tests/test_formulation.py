@@ -84,3 +84,18 @@ def test_tumlu_subject_macro_with_the_papers_exclusions():
 
     items = [Item(id=str(i), kind=MULTIPLE_CHOICE, context="", target=0, meta={"subject": s}) for i, s in enumerate(subjects)]
     assert t.corpus_scores(items, [{"acc": float(x)} for x in scores]) == {"acc_subject_macro": pytest.approx(0.625)}
+
+
+def test_m3exam_shown_order_with_labels(tmp_path):
+    """A system that shuffled M3Exam's options shows them relabelled: '(1)' then names the option shown
+    first. eval.py's reading of '(1) Roma' is '1'; read against the shown order that is 'Roma' (gold)."""
+    rows = [{"question_text": "Capital of Italy?", "options": ["(1) Paris", "(2) Roma", "(3) Oslo", "(4) Bern"],
+             "answer_text": "2", "need_image": "no", "level": "low", "subject_category": "social-science"}]
+    (tmp_path / "text-question").mkdir()
+    (tmp_path / "text-question" / "italian-questions-test.json").write_text(json.dumps(rows), encoding="utf-8")
+    t = get_task("m3exam")
+    it = t.items("italian", DataSource(tmp_path), GEN)[0]
+    assert it.subsets == ("level:low",) and "Scienze sociali" in it.context
+    shown = ["(1) Roma", "(2) Paris", "(3) Oslo", "(4) Bern"]
+    assert t.score_generated(it, "(1) Roma", "italian", shown=shown)["acc"] == 1.0
+    assert t.score_generated(it, "(1) Roma", "italian")["acc"] == 0.0  # dataset order: (1) is Paris

@@ -10,6 +10,7 @@ and resume without any task knowing.
 from __future__ import annotations
 
 import difflib
+import re
 from dataclasses import dataclass, field
 from importlib import import_module
 from pathlib import Path
@@ -194,11 +195,19 @@ class Task:
             if shown is not None:
                 options = list(item.meta.get("options") or [])
                 idx = labels.index(got) if got in labels else -1
-                correct = 0 <= idx < len(shown) and str(shown[idx]).strip() == str(options[item.target]).strip()
+                correct = 0 <= idx < len(shown) and _bare(shown[idx]) == _bare(options[item.target])
             else:
                 correct = got == item.meta.get("gold_label")
         return {"response": text, "extracted": got, "acc": float(correct),
                 "extraction_failure": float(got is None)}
+
+
+_OPTION_LABEL = re.compile(r"^\s*\(?\s*[0-9A-Za-z\u0e01-\u0e2e]\s*[).:]\s+")
+
+
+def _bare(option: object) -> str:
+    """An option's text without a leading label ('(2) Roma', 'B. Roma' -> 'Roma'), for comparing."""
+    return " ".join(_OPTION_LABEL.sub("", str(option), count=1).split())
 
 
 @dataclass(frozen=True)
