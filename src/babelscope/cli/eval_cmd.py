@@ -18,7 +18,7 @@ def eval_command(
     languages: Optional[List[str]] = typer.Option(None, "--languages", "-l", help="Comma list; default: every language the task has."),
     data_dir: Optional[Path] = typer.Option(None, "--data-dir", "-d", help="Local copy of the task's data (else the hub, when online)."),
     split: Optional[str] = typer.Option(None, "--split", help="Evaluation split (default: the task's test split)."),
-    limit: Optional[int] = typer.Option(None, "--limit", min=1, help="First N items per language (and condition)."),
+    limit: Optional[int] = typer.Option(None, "--limit", min=1, help="N items per language (and condition): a seeded sample stratified by subject; see --limit-mode."),
     conditions: Optional[str] = typer.Option(None, "--conditions", help="Prompt-condition matrix, e.g. 'lit=native,en;shots=0,5;demos=same,en'."),
     pivot: str = typer.Option("en", "--pivot", help="Language the gap is measured against (when evaluated)."),
     sources: Optional[List[str]] = typer.Option(None, "--sources", help="Translation tasks: source languages (default: the pivot); with several, a sources x targets matrix."),
