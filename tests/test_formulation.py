@@ -99,3 +99,18 @@ def test_m3exam_shown_order_with_labels(tmp_path):
     shown = ["(1) Roma", "(2) Paris", "(3) Oslo", "(4) Bern"]
     assert t.score_generated(it, "(1) Roma", "italian", shown=shown)["acc"] == 1.0
     assert t.score_generated(it, "(1) Roma", "italian")["acc"] == 0.0  # dataset order: (1) is Paris
+
+
+def test_tumlu_completion_answers_read_on_the_answer_line(shared_data):
+    """A completion model continues 'Cavab:' with ' B': the authors' reader finds nothing in ' B'
+    (acc_strict 0, traced in test_extraction), the answer line 'Cavab: B' reads B (acc)."""
+    from babelscope.evaluation import plan
+
+    s = plan([get_task("tumlu")], ["az"], DataSource(shared_data / "tumlu"), [Condition(formulation="generate", shots=0)], 1)[0]
+    it = s.items[0]
+    gold = it.meta["gold_label"]
+    sc = s.task.score(it, f" {gold}", s.code)
+    assert it.context.endswith("\n\nCavab:")
+    assert sc["acc"] == 1.0 and sc["acc_strict"] == 0.0 and sc["extracted_strict"] is None
+    sc = s.task.score(it, f"{gold}) yes", s.code)  # a restated answer: both readers agree
+    assert sc["acc"] == sc["acc_strict"] == 1.0

@@ -187,19 +187,22 @@ class Task:
         shuffled the options): the extracted label is read against that order and compared by
         option text. A missing response (None) is an extraction failure, never dropped.
         """
-        labels = list(item.meta.get("labels") or [])
         text = None if response is None else str(response)
         got = None if text is None else self.extract(text, code, item)
-        correct = False
-        if got is not None:
-            if shown is not None:
-                options = list(item.meta.get("options") or [])
-                idx = labels.index(got) if got in labels else -1
-                correct = 0 <= idx < len(shown) and _bare(shown[idx]) == _bare(options[item.target])
-            else:
-                correct = got == item.meta.get("gold_label")
-        return {"response": text, "extracted": got, "acc": float(correct),
+        return {"response": text, "extracted": got, "acc": float(self.is_correct(item, got, shown)),
                 "extraction_failure": float(got is None)}
+
+    @staticmethod
+    def is_correct(item: Item, got: str | None, shown: Sequence[str] | None = None) -> bool:
+        """Whether the extracted label names the gold option (in the shown order, when given)."""
+        if got is None:
+            return False
+        if shown is not None:
+            labels = list(item.meta.get("labels") or [])
+            options = list(item.meta.get("options") or [])
+            idx = labels.index(got) if got in labels else -1
+            return 0 <= idx < len(shown) and _bare(shown[idx]) == _bare(options[item.target])
+        return got == item.meta.get("gold_label")
 
 
 _OPTION_LABEL = re.compile(r"^\s*\(?\s*[0-9A-Za-z\u0e01-\u0e2e]\s*[).:]\s+")

@@ -6,6 +6,11 @@ authors evaluate, in the authors' prompt: the language's own question and answer
 "A)" labels ("Sual: ...\nA) ...\n\nCavab: A"). Gold letters are read tolerantly: a Cyrillic
 "А"/"В"/"С" typed for the Latin letter (common in Cyrillic-script files) counts as that
 letter. A generated response is read with the authors' pattern set (extraction.tumlu_letter).
+The authors read the output of chat models, which restate the answer ("Cavab: B" or "B) ...");
+a completion model continues the prompt's "Cavab:" with just " B", which their patterns never
+match. So ``acc`` reads the answer line as the prompt ends it ("Cavab:" + response) when the
+response alone gives nothing; ``acc_strict`` is the authors' reading of the response alone, and
+the two differ only on responses the authors' reader finds no letter in.
 
 The paper's headline per language is the mean of per-subject accuracies, leaving out logic,
 world history, philosophy, religion, human & society and computer science; that figure is
@@ -132,7 +137,22 @@ class TUMLU(Task):
         return out
 
     def extract(self, response: str, code: str, item: Item) -> str | None:
-        return tumlu_letter(response, code)
+        got = tumlu_letter(response, code)
+        if got is None and item.context.endswith(":"):
+            # the answer line as a completion model writes it: the prompt's "Cavab:" + the response
+            got = tumlu_letter(item.context.rsplit("\n", 1)[-1] + response, code)
+        return got
+
+    def metrics_for(self, cond: Condition) -> tuple[str, ...]:
+        base = super().metrics_for(cond)
+        return (*base, "acc_strict") if cond.formulation == "generate" else base
+
+    def score_generated(self, item: Item, response: Any, code: str, shown=None) -> dict[str, Any]:
+        out = super().score_generated(item, response, code, shown)
+        strict = None if response is None else tumlu_letter(str(response), code)
+        out["extracted_strict"] = strict
+        out["acc_strict"] = float(self.is_correct(item, strict, shown))
+        return out
 
     def corpus_scores(self, items: list[Item], scores: list[dict[str, Any]]) -> dict[str, float]:
         """The paper's per-language figure: subject macro-average with its exclusions."""
