@@ -90,7 +90,7 @@ def test_evaluate_matches_naive_reference(tiny_model_dir, tmp_path):
     model = load_model(f"hf:{tiny_model_dir}", device="cpu", dtype="float32", batch_size=3)
     task = get_task("xcopa")
     src = DataSource(_data(tmp_path))
-    out = evaluate(model, [task], ["it", "sw"], src, limit=3, n_boot=200)
+    out = evaluate(model, [task], ["it", "sw"], src, limit=3, n_boot=200, limit_mode="head")
     assert len(out.samples) == 6
     items = {c: task.items(c, src, Condition())[:3] for c in ("it", "sw")}
     pairs = [(it.context, cont) for c in ("it", "sw") for it in items[c] for cont in it.continuations]
@@ -134,7 +134,8 @@ def test_generative_task_rows(tiny_model_dir, tmp_path):
     assert [s["target"] for s in out.samples] == [12.0, 1000.0]
     assert all(isinstance(s["response"], str) for s in out.samples)
     rows = {r.metric: r for r in out.rows}
-    assert set(rows) == {"exact_match", "extraction_failure"}
+    assert set(rows) == {"exact_match", "extraction_failure", "exact_match_strict", "exact_match_flexible"}
+    assert rows["extraction_failure"].value == pytest.approx(sum(s["extracted"] is None for s in out.samples) / 2)
     assert rows["exact_match"].n == 2
 
 
@@ -198,4 +199,5 @@ def test_generative_task_reports_language_fidelity(tmp_path):
     assert lpr.value == pytest.approx(2 / 3) and lpr.n == 3
     # without an identifier nothing is added
     plain = evaluate(runner, [get_task("mgsm")], ["sw"], DataSource(tmp_path), n_boot=0)
-    assert {r.metric for r in plain.rows} == {"exact_match", "extraction_failure"}
+    assert {r.metric for r in plain.rows} == {"exact_match", "extraction_failure", "exact_match_strict",
+                                              "exact_match_flexible"}

@@ -23,7 +23,7 @@ def test_eval_cli_acceptance_shape(tiny_model_dir, tmp_path):  # noqa: F811
     ws = tmp_path / "ws"
     samples = tmp_path / "samples.jsonl"
     args = ["--model", f"hf:{tiny_model_dir}", "--task", "xcopa", "--languages", "it,sw", "--data-dir", str(data),
-            "--limit", "2", "--json", "--log-samples", str(samples), "--workspace", str(ws), "--bootstrap", "100"]
+            "--limit", "2", "--limit-mode", "head", "--json", "--log-samples", str(samples), "--workspace", str(ws), "--bootstrap", "100"]
     res = _eval(args)
     assert res.exit_code == 0, res.output
     out = json.loads(res.stdout)

@@ -350,3 +350,75 @@ def test_generated_lcb_completions_are_scored(shared_data):
     rep = score_completions(records, ByWords("ru"), WORDS)
     by_lang = {g.language: g.lpr for g in rep.by_language}
     assert by_lang == {"ru": 1.0, "fr": 0.0}
+
+
+# -- tasks: crosslingual and monolingual are scored apart (authors' script run per task) ----------
+
+def _reference_all(rows, lid_model, words):
+    """compute_all_metrics of the authors written out plainly: groups, per-source, per-language
+    and overall averages (overall = mean of the per-language averages; WPR averaged over the
+    groups that have one). Applied by the caller to each task's rows separately."""
+    cells = _reference(rows, lid_model, words)
+    out = {k: {"lpr": v[0], "wpr": v[1]} for k, v in cells.items()}
+
+    def avg(ms):
+        res = {"lpr": sum(m["lpr"] for m in ms) / len(ms)}
+        w = [m["wpr"] for m in ms if m["wpr"] is not None]
+        res["wpr"] = sum(w) / len(w) if w else None
+        return res
+
+    per_src, per_lang = defaultdict(list), defaultdict(list)
+    for (src, lang), m in out.items():
+        per_src[src].append(m)
+        per_lang[lang].append(m)
+    for src, ms in per_src.items():
+        out[(src, "all")] = avg(ms)
+    langs = {lang: avg(ms) for lang, ms in per_lang.items()}
+    for lang, m in langs.items():
+        out[("all", lang)] = m
+    out[("all", "all")] = avg(list(langs.values()))
+    return out
+
+
+def _write_two_tasks(path: Path) -> Path:
+    """okapi in both tasks (as in the released outputs), with different completions per task."""
+    with path.open("w", encoding="utf-8", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=["model", "completion", "task", "source", "language"])
+        w.writeheader()
+        for lang, comps in HANDMADE.items():
+            for c in comps:
+                w.writerow({"model": "m", "completion": c, "task": "monolingual", "source": "okapi", "language": lang})
+            for c in comps[1:]:  # the crosslingual okapi group differs: a different pass rate
+                w.writerow({"model": "m", "completion": c, "task": "crosslingual", "source": "okapi", "language": lang})
+            for c in comps[:2]:
+                w.writerow({"model": "m", "completion": c, "task": "crosslingual", "source": "sharegpt", "language": lang})
+    return path
+
+
+def test_tasks_are_never_pooled_and_match_the_authors_per_task(tmp_path, shared_data):
+    words = load_english_words(shared_data / "language_confusion" / "words")
+    rows = read_completions(_write_two_tasks(tmp_path / "outputs.csv"))
+    lid = get_identifier("fasttext-lite")
+    rep = score_completions(rows, lid, words)
+    got = {}
+    for g in [*rep.groups, *rep.by_source, *rep.by_language, *rep.by_task]:
+        got[(g.task, g.source, g.language)] = g
+    n_cells = 0
+    for task in ("crosslingual", "monolingual"):
+        ref = _reference_all([r for r in rows if r["task"] == task], lid._model, words)
+        for (src, lang), m in ref.items():
+            g = got[(task, src, lang)]
+            assert abs(100 * g.lpr - 100 * m["lpr"]) < 0.01, (task, src, lang)
+            assert (g.wpr is None) == (m["wpr"] is None), (task, src, lang)
+            if m["wpr"] is not None:
+                assert abs(100 * g.wpr - 100 * m["wpr"]) < 0.01, (task, src, lang)
+            n_cells += 1
+    assert n_cells == len(got)  # nothing babelscope reports lacks an authors' counterpart
+    # okapi/zh differs between the tasks here, so pooling would have changed at least one cell
+    pooled = _reference(rows, lid._model, words)
+    assert any(abs(got[(t, "okapi", lang)].lpr - pooled[("okapi", lang)][0]) > 1e-9
+               for t in ("crosslingual", "monolingual") for lang in HANDMADE)
+    # rows: one section per task, named <name>.<task>:fidelity
+    names = {r.name for r in report_output(rep).rows}
+    assert names == {"fidelity.crosslingual:fidelity", "fidelity.monolingual:fidelity"}
+    assert {d["task"] for d in rep.to_dict()["by_task"]} == {"crosslingual", "monolingual"}

@@ -129,3 +129,20 @@ def test_bits_per_byte_cis_equal_naive_paired_loop(model, corpus):
     ratio = rows[("fr", "bits_per_byte_ratio")]
     assert (ratio.ci_low, ratio.ci_high) == pytest.approx(
         interval([bpb("fr", d) / bpb("en", d) for d in draws]), rel=1e-12), "bits_per_byte_ratio CI (paired)"
+
+
+def test_bits_per_parallel_segment_and_ratio(model, corpus):
+    """Closed forms over the shared segments: total bits / segments, total bits / pivot's total bits,
+    bits / characters; NLLs computed straight from the model."""
+    out = run_bits_per_byte(Engine(model), corpus, ["en", "zh"], pivot="en")
+    rows = _rows(out)
+    shared = ["1", "3"]
+    total = {c: sum(_nll_bits(model, SEGS[c][i])[0] for i in shared) for c in ("en", "zh")}
+    zh = Language.parse("zh").tag
+    assert rows[(zh, "bits_per_segment")].value == pytest.approx(total["zh"] / 2, rel=1e-5)
+    assert rows[(zh, "bits_per_segment_ratio")].value == pytest.approx(total["zh"] / total["en"], rel=1e-5)
+    assert rows[(zh, "bits_per_segment_ratio")].ci_low <= rows[(zh, "bits_per_segment_ratio")].value
+    assert rows[("en", "bits_per_segment_ratio")].value == pytest.approx(1.0)
+    nchars = sum(len(SEGS["zh"][i]) for i in shared)
+    assert rows[(zh, "chars")].value == nchars
+    assert rows[(zh, "bits_per_char")].value == pytest.approx(total["zh"] / nchars, rel=1e-5)

@@ -1,6 +1,6 @@
 """Parse a ``--conditions`` spec into the cartesian product of prompt conditions.
 
-``lit=native,en;shots=0,5;demos=same,en,sw;script=native,latin``. ``demos`` takes "same" or
+``lit=native,en;shots=0,5;demos=same,en,sw;script=native,latin;form=loglik,generate``. ``demos`` takes "same" or
 any language (the source of the demonstrations: listing several languages over several
 ``--languages`` gives the S x T transfer matrix); ``script=latin`` romanises the items with
 uroman. What each axis means for a prompt lives in :mod:`babelscope.tasks.base`.
@@ -9,11 +9,11 @@ uroman. What each axis means for a prompt lives in :mod:`babelscope.tasks.base`.
 from __future__ import annotations
 
 from .errors import BabelscopeError, ConfigError
-from .tasks.base import SCRIPTS, Condition
+from .tasks.base import FORMULATIONS, SCRIPTS, Condition
 
 EXAMPLE = "'lit=native,en;shots=0,5;demos=same,en;script=native,latin'"
 ALIASES = {"literals": "lit", "instructions": "lit", "lit": "lit", "shots": "shots", "demos": "demos",
-           "script": "script"}
+           "script": "script", "form": "form", "formulation": "form"}
 
 
 def demo_language(value: str) -> str:
@@ -36,7 +36,8 @@ def parse_conditions(spec: str | None) -> list[Condition]:
     """
     if not spec or not spec.strip():
         return [Condition()]
-    axes: dict[str, list[str]] = {"lit": ["default"], "shots": ["default"], "demos": ["same"], "script": ["native"]}
+    axes: dict[str, list[str]] = {"lit": ["default"], "shots": ["default"], "demos": ["same"], "script": ["native"],
+                                  "form": ["loglik"]}
     for part in spec.split(";"):
         if not part.strip():
             continue
@@ -52,6 +53,11 @@ def parse_conditions(spec: str | None) -> list[Condition]:
             bad = [v for v in vals if v not in SCRIPTS]
             if bad:
                 raise ConfigError(f"--conditions: script must be one of {', '.join(SCRIPTS)}, not {bad[0]!r}")
+        if key == "form":
+            vals = [v.lower() for v in vals]
+            bad = [v for v in vals if v not in FORMULATIONS]
+            if bad:
+                raise ConfigError(f"--conditions: form must be one of {', '.join(FORMULATIONS)}, not {bad[0]!r}")
         axes[key] = vals
     out: list[Condition] = []
     for lit in axes["lit"]:
@@ -63,7 +69,8 @@ def parse_conditions(spec: str | None) -> list[Condition]:
                 if n == 0 and demos != axes["demos"][0]:
                     continue  # zero-shot has no demonstrations: one condition, not one per demo language
                 for script in axes["script"]:
-                    c = Condition(literals=lit, shots=n, demos=demos, script=script)
-                    if c not in out:
-                        out.append(c)
+                    for form in axes["form"]:  # loglik | generate (the benchmark's own answer extraction)
+                        c = Condition(literals=lit, shots=n, demos=demos, script=script, formulation=form)
+                        if c not in out:
+                            out.append(c)
     return out

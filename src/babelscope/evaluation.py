@@ -57,8 +57,14 @@ def plan(
     source: DataSource,
     conditions: Sequence[Condition],
     limit: int | None = None,
+    limit_mode: str = "sample",
 ) -> list[Slice]:
-    """Load every slice's items (all user-input errors surface here, before any model work)."""
+    """Load every slice's items (all user-input errors surface here, before any model work).
+
+    ``limit`` keeps N items per slice: a seeded sample stratified by subject (tasks/sampling.py),
+    or the first N with ``limit_mode="head"``.
+    """
+    from .tasks.sampling import sample_items  # [h-scoring hook] deterministic --limit
     slices: list[Slice] = []
     for task in tasks:
         for cond in conditions:
@@ -71,7 +77,7 @@ def plan(
             for cond in conditions:
                 items = task.items(code, source, cond)
                 if limit is not None:
-                    items = items[:limit]
+                    items = sample_items(items, limit, mode=limit_mode)  # [h-scoring hook]
                 slices.append(Slice(task, code, lang, cond, items))
     return slices
 
@@ -150,7 +156,7 @@ def rows_for(slices: Sequence[Slice], pivot: Language | None = None, n_boot: int
         for i, it in enumerate(s.items):
             for sub in it.subsets:
                 subsets.setdefault(sub, []).append(i)
-        metrics = list(s.task.metrics)
+        metrics = list(s.task.metrics_for(s.condition))  # [h-scoring hook] + extraction_failure when generated
         if any("language_match" in sc for sc in s.scores):  # see add_fidelity
             metrics.append("language_match")
         for sub, idx in subsets.items():
@@ -206,7 +212,7 @@ def summary(slices: Sequence[Slice]) -> dict[str, Any]:
     for s in slices:
         langs[s.language.tag] = s.language
         extra = ["language_match"] if any("language_match" in sc for sc in s.scores) else []
-        for metric in [*s.task.metrics, *extra]:
+        for metric in [*s.task.metrics_for(s.condition), *extra]:  # [h-scoring hook]
             vals = [sc[metric] for sc in s.scores if sc.get(metric) is not None]
             by.setdefault((s.task.name, s.condition.name, metric), {})[s.language.tag] = vals
     for (task, cond, metric), per_lang in by.items():
@@ -224,10 +230,12 @@ def template_hash(tasks: Sequence[Task]) -> str:
     """Hash of the task modules and the literal tables: a changed prompt changes the signature."""
     import inspect
 
-    from .tasks import literals
+    from .tasks import blend_scoring, extraction, literals
 
     h = hashlib.sha256()
-    for src in sorted({inspect.getsourcefile(type(t)) for t in tasks} | {literals.__file__}):
+    # [h-scoring hook] answer extraction and BLEnD matching rules are part of the template
+    for src in sorted({inspect.getsourcefile(type(t)) for t in tasks} | {literals.__file__, extraction.__file__,
+                                                                        blend_scoring.__file__}):
         h.update(Path(src).read_bytes())
     return h.hexdigest()[:10]
 
@@ -253,12 +261,13 @@ def evaluate(
     n_boot: int = N_BOOT,
     on_planned: Callable[[list[Slice]], None] | None = None,
     lid: Any = None,
+    limit_mode: str = "sample",
 ) -> EvalOutput:
     """The whole evaluation in memory: plan, execute on ``runner`` (an Engine or a Model), score.
 
     ``lid`` (a LanguageIdentifier) adds language fidelity to generative tasks (add_fidelity).
     """
-    slices = plan(tasks, languages, source, list(conditions), limit)
+    slices = plan(tasks, languages, source, list(conditions), limit, limit_mode)
     if on_planned is not None:
         on_planned(slices)
     execute(slices, runner)
@@ -311,7 +320,7 @@ def plan_unit(unit: Any) -> list[Slice]:
                 raise ConfigError(f"task {task.name!r} has none of the study's languages "
                                   f"({', '.join(x.tag for x in langs)}); it has: {', '.join(task.languages)}")
             langs = have
-    return plan([task], langs, source, [cond], o.get("limit"))
+    return plan([task], langs, source, [cond], o.get("limit"), o.get("limit_mode", "sample"))
 
 
 def finish_unit(unit: Any, slices: Sequence[Slice]) -> EvalOutput:
@@ -333,7 +342,13 @@ def unit_signature_parts(unit: Any, slices: Sequence[Slice]) -> dict[str, Any]:
     """What decides a task unit's numbers, for the run signature."""
     o = unit.options
     tasks = [s.task for s in slices[:1]] or [task_for_unit(unit)]
+    task = tasks[0]
+    codes = sorted({s.code for s in slices}) or list(task.languages)
+    notes = task.signature_notes(codes) if hasattr(task, "signature_notes") else None
+    limit = o.get("limit")
     return {"tasks": unit.name, "data": o.get("data_dir") or "hub", "template": template_hash(tasks),
-            "conditions": unit.condition or Condition().name, "limit": o.get("limit"),
+            "conditions": unit.condition or Condition().name,
+            "limit": None if limit is None else f"{limit}" + ("" if o.get("limit_mode", "sample") == "sample" else ":head"),
+            "differs": f"{task.name}:{notes}" if notes else None,
             "lid": o.get("lid") if any(it.kind != MULTIPLE_CHOICE for s in slices for it in s.items) else None,
             "boot": o.get("bootstrap")}

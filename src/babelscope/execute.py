@@ -74,10 +74,11 @@ def run_task_units(units: Sequence[Unit], session: Session, prepared: dict[str, 
     from .evaluation import execute, finish_unit, plan_unit, unit_signature_parts
 
     models = {u.model_json for u in units}
-    if len(models) != 1 or None in models:
+    if len(models) != 1:
         raise ValueError("run_task_units takes the task units of one model")
     model_json = units[0].model_json
-    assert model_json is not None
+    if model_json is None:
+        return [score_stored_responses(u, (prepared or {}).get(u.id)) for u in units]
     t0 = time.perf_counter()
     slices = {u.id: (prepared or {}).get(u.id) or plan_unit(u) for u in units}
     engine = session.engine(model_json)
@@ -120,3 +121,24 @@ def _stats(session: Session, unit: Unit) -> dict[str, int]:
 
 def _delta(before: dict[str, int], after: dict[str, int]) -> dict[str, int]:
     return {k: after.get(k, 0) - before.get(k, 0) for k in ("requested", "unique", "cached", "computed")}
+
+
+def score_stored_responses(unit: Unit, slices: Any = None) -> UnitOutcome:
+    """A task unit answered by a file of stored outputs (``responses``): no model, no requests.
+
+    Each item is read from the row with its id (or its question text), the benchmark's own
+    extraction applied; an item without a row counts as an extraction failure.
+    """
+    from .evaluation import finish_unit, plan_unit, unit_signature_parts
+    from .tasks.responses import read_responses, score_responses
+
+    t0 = time.perf_counter()
+    slices = slices or plan_unit(unit)
+    langs = [x for x in unit.languages if x != "*"]
+    rows = read_responses(unit.options["responses"], default_language=langs[0] if len(langs) == 1 else None)
+    counts = score_responses(slices, rows)
+    output = finish_unit(unit, slices)
+    output.artifacts["responses"] = {"file": unit.options["responses"], **counts,
+                                     "models": sorted({r.model for r in rows if r.model})}
+    sig = Signature({"model": unit.model, **unit_signature_parts(unit, slices)})
+    return UnitOutcome(unit, output, "done", None, time.perf_counter() - t0, str(sig))

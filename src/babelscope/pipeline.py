@@ -175,7 +175,7 @@ def execute_plan(plan: Plan, session: Session, run_id: str, done_ids: set[str],
         if not todo:
             continue
         if model_json is not None:
-            _require(session, model_json, todo)
+            _require(session, model_json, todo, prepared)
         for u in [u for u in todo if u.kind == ANALYSIS]:
             out = run_unit(u, session)
             store_outcome(session, run_id, out, first_model)
@@ -192,16 +192,20 @@ def execute_plan(plan: Plan, session: Session, run_id: str, done_ids: set[str],
 # -- helpers ---------------------------------------------------------------------------------------------
 
 
-def _require(session: Session, model_json: str, units: Sequence[Unit]) -> None:
-    """A backend that lacks a capability these units need says so before any of them runs."""
+def _require(session: Session, model_json: str, units: Sequence[Unit], prepared: dict[str, Any]) -> None:
+    """A backend that lacks a capability these units need says so before any of them runs.
+
+    By item kind: a multiple-choice task under ``form=generate`` needs generation, not
+    log-likelihoods (how chat APIs run Global-MMLU or TUMLU)."""
     from .analyses.registry import ANALYSES
     from .models.base import Capability, require
-    from .tasks.base import GENERATE, get_task
+    from .tasks.base import GENERATE
 
     needed: set[Capability] = set()
     for u in units:
         if u.kind == TASK:
-            needed.add(Capability.GENERATE if get_task(u.name).kind == GENERATE else Capability.LOGLIKELIHOOD)
+            kinds = {it.kind for s in prepared.get(u.id) or [] for it in s.items[:1]}
+            needed.update(Capability.GENERATE if k == GENERATE else Capability.LOGLIKELIHOOD for k in kinds)
         else:
             needed.update(Capability(c) for c in ANALYSES.entry(u.name).capabilities)
     require(session.model(model_json), *sorted(needed, key=lambda c: c.value))

@@ -138,15 +138,24 @@ def build_plan(study: Study) -> Plan:
     for name, tcfg in study.tasks.items():
         opts = tcfg.model_dump(exclude_none=True)
         task_langs = tuple(opts.pop("languages", None) or ())
-        conds = parse_conditions(opts.pop("conditions", None))
+        spec = opts.pop("conditions", None)
+        if isinstance(spec, list):  # condition names, as a --log-samples file records them
+            from .tasks.responses import condition_from_name
+
+            conds = [condition_from_name(n) for n in spec]
+        else:
+            conds = parse_conditions(spec)
         opts["lid"] = study.lid
         opts["bootstrap"] = study.bootstrap
         opts["languages_from"] = "task" if task_langs else "study"
-        for m in study.models:
+        # Stored outputs answer for a model: one set of units, labelled with the file, loading nothing.
+        models = [None] if opts.get("responses") else study.models
+        for m in models:
             for cond in conds:
                 o = dict(opts, condition=_condition_dict(cond))
-                units.append(Unit(TASK, name, study.model_label(m), _model_json(study, m), task_langs or langs, study.pivot,
-                                  "" if cond.is_default() else cond.name, _canon(o)))
+                label = study.model_label(m) if m else f"responses:{opts['responses']}"
+                units.append(Unit(TASK, name, label, _model_json(study, m) if m else None, task_langs or langs,
+                                  study.pivot, "" if cond.is_default() else cond.name, _canon(o)))
     study_hash = hashlib.sha256(
         json.dumps(sorted(u.id for u in units)).encode()).hexdigest()[:16]
     return Plan(tuple(units), study_hash)

@@ -34,9 +34,17 @@ def evaluate_study(
     split: str | None = None, limit: int | None = None, conditions: str | None = None, pivot: str = "en",
     sources: Sequence[str] | None = None, batch_size: int = 8, device: str | None = None,
     dtype: str | None = None, workspace: str | Path | None = None, n_boot: int = 1000, lid: str = "py3langid",
-    progress: Progress = None,
+    progress: Progress = None, formulation: str | None = None, limit_mode: str = "sample",
+    responses: str | Path | None = None,
 ) -> StudyResult:
-    """`babelscope eval`: tasks on one model, every language each task has unless given."""
+    """`babelscope eval`: tasks on one model (every language each task has unless given), or
+    scoring stored ``responses`` without a model.
+
+    ``formulation`` ("loglik", "generate" or both) crosses the condition matrix. With
+    ``responses``, what the file records (a --log-samples file: its languages, conditions and
+    --limit) fills in what is not given, so scoring a run's own samples gives the run's numbers.
+    """
+    from .conditions import parse_conditions
     from .tasks.base import TASKS
 
     if not tasks:
@@ -46,21 +54,39 @@ def evaluate_study(
     _check_lid(lid)
     if data_dir is not None and not Path(data_dir).is_dir():
         raise ConfigError(f"--data-dir {data_dir} is not a folder")
+    if limit_mode not in ("sample", "head"):
+        raise ConfigError(f"--limit-mode must be 'sample' or 'head', not {limit_mode!r}")
+    spec: str | list[str] | None = conditions
+    if formulation:
+        forms = ",".join(p.strip() for p in formulation.split(",") if p.strip())
+        spec = f"{conditions};form={forms}" if conditions else f"form={forms}"
+    if responses is not None:
+        from .tasks.responses import conditions_in, inferred_limit, languages_in, read_responses
+
+        if not Path(responses).is_file():
+            raise ConfigError(f"--responses {responses}: no such file")
+        rows = read_responses(responses, default_language=languages[0] if languages and len(languages) == 1 else None)
+        languages = list(languages) if languages else languages_in(rows)
+        if spec is None:
+            spec = [c.name for c in conditions_in(rows)] or None
+        if limit is None:
+            limit = inferred_limit(rows)
+    conds = parse_conditions(spec) if not isinstance(spec, list) else spec
     task_opts = {"languages": list(languages) if languages else ["*"],
                  "data_dir": str(data_dir) if data_dir else None, "split": split, "limit": limit,
-                 "conditions": conditions, "sources": list(sources) if sources else None}
+                 "limit_mode": limit_mode, "conditions": spec, "sources": list(sources) if sources else None,
+                 "responses": str(responses) if responses is not None else None}
     study = build_study({
         "models": [_model(model, batch_size, device, dtype)], "languages": list(languages) if languages else ["*"],
         "pivot": pivot, "analyses": {}, "tasks": {t: dict(task_opts) for t in tasks}, "lid": lid,
         "bootstrap": n_boot, "batch_size": batch_size,
         "workspace": str(workspace) if workspace is not None else None, "report": False,
     }, where="eval")
-    from .conditions import parse_conditions
-
-    config = {"model": model, "tasks": list(tasks), "languages": list(languages or []),
-              "data_dir": str(data_dir) if data_dir else None, "split": split, "limit": limit,
-              "conditions": [c.name for c in parse_conditions(conditions)], "pivot": pivot, "batch_size": batch_size,
-              "lid": lid, "sources": list(sources) if sources else None}
+    config = {"model": f"responses:{responses}" if responses is not None else model, "tasks": list(tasks),
+              "languages": list(languages or []), "data_dir": str(data_dir) if data_dir else None, "split": split,
+              "limit": limit, "conditions": [c if isinstance(c, str) else c.name for c in conds], "pivot": pivot,
+              "batch_size": batch_size, "lid": lid, "sources": list(sources) if sources else None,
+              "limit_mode": limit_mode, "responses": str(responses) if responses is not None else None}
     return run_study(study, command="eval", progress=progress, write_report=False, resume=False, config=config)
 
 

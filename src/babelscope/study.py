@@ -49,8 +49,21 @@ class TaskConfig(BaseModel):
     data_dir: str | None = None
     split: str | None = None
     limit: int | None = Field(default=None, ge=1)
-    conditions: str | None = None
+    #: "sample": a seeded sample stratified by subject, the same items in every language;
+    #: "head": the first N (tasks/sampling.py).
+    limit_mode: str = "sample"
+    #: A condition matrix spec ('lit=native,en;form=loglik,generate'), or condition names.
+    conditions: str | list[str] | None = None
     sources: list[str] | None = None
+    #: Score these stored outputs (JSONL/CSV) instead of running a model (tasks/responses.py).
+    responses: str | None = None
+
+    @field_validator("limit_mode")
+    @classmethod
+    def _limit_mode(cls, v: str) -> str:
+        if v not in ("sample", "head"):
+            raise ConfigError(f"limit_mode must be 'sample' or 'head', not {v!r}")
+        return v
 
 
 class AnalysisConfig(BaseModel):

@@ -13,6 +13,12 @@ compute them so numbers line up with published ones:
 - Averages: per source over its languages, per language over its sources, overall over the
   per-language averages. Like the authors' script, a group with nothing to score gets 1.0
   (``n`` = 0 says so).
+- Everything is keyed by (task, source, language). The LCB has two tasks, monolingual and
+  crosslingual, that the paper always reports apart, and one source (okapi) appears in both:
+  the authors' script, run on each task's rows, gives each task's groups and averages, and
+  pooling the two would merge okapi's groups. Averages are computed within a task
+  (``by_task`` holds each task's overall); ``overall`` is that task's when there is one, and
+  the unweighted mean of the per-task overalls when there are several (never a pooled group).
 
 LCPR (the harmonic mean of LPR and WPR) is given where both exist.
 """
@@ -69,6 +75,7 @@ class FidelityScore:
     line_errors: int = 0
     word_errors: int = 0
     groups: int = 1
+    task: str = ""
 
     @property
     def lcpr(self) -> float | None:
@@ -90,7 +97,8 @@ class FidelityReport:
     overall: FidelityScore
     lid: str = ""
     english_words: str = ""
-    verdicts: dict[tuple[str, str], list[CompletionVerdict]] = field(default_factory=dict, repr=False)
+    verdicts: dict[tuple[str, str, str], list[CompletionVerdict]] = field(default_factory=dict, repr=False)
+    by_task: list[FidelityScore] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -99,6 +107,7 @@ class FidelityReport:
             "groups": [g.to_dict() for g in self.groups],
             "by_source": [g.to_dict() for g in self.by_source],
             "by_language": [g.to_dict() for g in self.by_language],
+            "by_task": [g.to_dict() for g in self.by_task],
             "overall": self.overall.to_dict(),
         }
 
@@ -168,10 +177,11 @@ def score_group(
     )
 
 
-def average(source: str, language: str, scores: Sequence[FidelityScore]) -> FidelityScore:
+def average(source: str, language: str, scores: Sequence[FidelityScore], task: str = "") -> FidelityScore:
     """Unweighted mean of group scores (WPR over the groups that have one), counts summed."""
     wprs = [s.wpr for s in scores if s.wpr is not None]
     return FidelityScore(
+        task=task,
         source=source,
         language=language,
         lpr=sum(s.lpr for s in scores) / len(scores),
@@ -192,21 +202,42 @@ def score_completions(
     english_words: frozenset[str] | None,
     threshold: float = LID_THRESHOLD,
 ) -> FidelityReport:
-    """Score records with ``source``, ``language`` and ``completion`` (the LCB outputs format)."""
-    by_group: dict[tuple[str, str], list[CompletionVerdict]] = defaultdict(list)
+    """Score records with ``source``, ``language``, ``completion`` and optionally ``task``.
+
+    Groups and averages are per task (records without a task form the task "").
+    """
+    by_group: dict[tuple[str, str, str], list[CompletionVerdict]] = defaultdict(list)
     for rec in records:
-        key = (str(rec.get("source") or ALL), str(rec["language"]))
-        by_group[key].append(judge_completion(str(rec["completion"] or ""), key[1], lid, english_words, threshold))
-    groups = [score_group(s, lang, by_group[(s, lang)]) for s, lang in sorted(by_group)]
-    per_source: dict[str, list[FidelityScore]] = defaultdict(list)
-    per_lang: dict[str, list[FidelityScore]] = defaultdict(list)
-    for g in groups:
-        per_source[g.source].append(g)
-        per_lang[g.language].append(g)
-    by_source = [average(s, ALL, v) for s, v in per_source.items()]
-    by_language = [average(ALL, lang, v) for lang, v in per_lang.items()]
-    overall = average(ALL, ALL, by_language) if by_language else FidelityScore(ALL, ALL, 1.0, None, 1.0, groups=0)
-    return FidelityReport(groups, by_source, by_language, overall, lid=lid.version, verdicts=dict(by_group))
+        key = (str(rec.get("task") or ""), str(rec.get("source") or ALL), str(rec["language"]))
+        by_group[key].append(judge_completion(str(rec["completion"] or ""), key[2], lid, english_words, threshold))
+    groups: list[FidelityScore] = []
+    by_source: list[FidelityScore] = []
+    by_language: list[FidelityScore] = []
+    by_task: list[FidelityScore] = []
+    for task in sorted({k[0] for k in by_group}):
+        tgroups = []
+        for t, s, lang in sorted(k for k in by_group if k[0] == task):
+            g = score_group(s, lang, by_group[(t, s, lang)])
+            g.task = task
+            tgroups.append(g)
+        per_source: dict[str, list[FidelityScore]] = defaultdict(list)
+        per_lang: dict[str, list[FidelityScore]] = defaultdict(list)
+        for g in tgroups:
+            per_source[g.source].append(g)
+            per_lang[g.language].append(g)
+        t_lang = [average(ALL, lang, v, task) for lang, v in per_lang.items()]
+        groups += tgroups
+        by_source += [average(s, ALL, v, task) for s, v in per_source.items()]
+        by_language += t_lang
+        by_task.append(average(ALL, ALL, t_lang, task))
+    if not by_task:
+        overall = FidelityScore(ALL, ALL, 1.0, None, 1.0, groups=0)
+    elif len(by_task) == 1:
+        overall = by_task[0]
+    else:
+        overall = average(ALL, ALL, by_task, ALL)
+    return FidelityReport(groups, by_source, by_language, overall, lid=lid.version, verdicts=dict(by_group),
+                          by_task=by_task)
 
 
 # -- result rows ---------------------------------------------------------------------------------
@@ -218,20 +249,30 @@ def report_rows(report: FidelityReport, name: str = "fidelity", kind: str = "ana
     """ResultRows per (source, language) and per-language averages (variant = source or "all").
 
     Averages over languages (per source and overall) are keyed by the ISO code ``mul``
-    (multiple languages), since a row always carries a Language.
+    (multiple languages), since a row always carries a Language. Rows of an LCB task are named
+    ``<name>.<task>:fidelity`` (one report section per task, so the two are never pooled);
+    rows without a task keep ``name``.
     """
     rows: list[ResultRow] = []
-    for score in [*report.groups, *report.by_language, *report.by_source, report.overall]:
+    tasks = {s.task for s in report.groups}
+    scores = [*report.groups, *report.by_language, *report.by_source]
+    scores += report.by_task if any(tasks) else [report.overall]
+    for score in scores:
         lang = Language.parse("mul") if score.language == ALL else _language(score.language)
         if lang is None:
             continue
-        extra = {"skipped": score.skipped, "completions": score.completions, "lid": report.lid}
+        row_name = name
+        if score.task:
+            base = name[: -len(":fidelity")] if name.endswith(":fidelity") else name
+            row_name = f"{base}.{score.task}:fidelity"
+        extra = {"skipped": score.skipped, "completions": score.completions, "lid": report.lid,
+                 **({"task": score.task} if score.task else {})}
         for metric in METRICS:
             value = getattr(score, metric)
             if value is None:
                 continue
             rows.append(ResultRow(
-                name=name, metric=metric, language=lang, value=float(value), variant=score.source,
+                name=row_name, metric=metric, language=lang, value=float(value), variant=score.source,
                 kind=kind, corpus_code="" if score.language == ALL else score.language, n=score.n,
                 extra=dict(extra),
             ))
@@ -241,12 +282,12 @@ def report_rows(report: FidelityReport, name: str = "fidelity", kind: str = "ana
 def report_output(report: FidelityReport, name: str = "fidelity", kind: str = "analysis") -> AnalysisOutput:
     """Rows, per-completion records and the whole report as an artifact, ready for the Store."""
     out = AnalysisOutput(rows=report_rows(report, name, kind))
-    for (source, language), verdicts in report.verdicts.items():
+    for (task, source, language), verdicts in report.verdicts.items():
         lang = _language(language)
         tag = lang.tag if lang else language
         for i, v in enumerate(verdicts):
-            out.items.append((name, tag, f"{source}:{i}", {
-                "source": source, "skipped": v.skipped, "lines": v.lines, "line_errors": v.line_errors,
+            out.items.append((name, tag, f"{task}:{source}:{i}" if task else f"{source}:{i}", {
+                "source": source, **({"task": task} if task else {}), "skipped": v.skipped, "lines": v.lines, "line_errors": v.line_errors,
                 "english_words": list(v.english_words[:20]), "labels": list(v.labels),
             }))
     out.artifacts[name] = report.to_dict()

@@ -1,9 +1,15 @@
-"""Bits per byte: how surprised the model is by the same content in each language.
+"""Surprisal of parallel text: how surprised the model is by the same content in each language.
 
-Per language: total negative log-likelihood in bits divided by the UTF-8 bytes of the text,
-over the parallel segments every requested language shares. Bytes, not tokens, make languages
-and tokenizers comparable: a model that needs more tokens for a language pays for them in
-bits, not by a smaller denominator.
+The headline is **bits per parallel segment** (total negative log-likelihood in bits over the
+parallel segments every requested language shares, divided by their number) and its ratio to
+the pivot over those same segments (Mielke et al. 2019, "What kind of language is hard to
+language-model?"). The segments carry the same content in every language, so the total
+surprisal of a segment is the comparable quantity: any per-unit normalisation divides by a
+length that differs between scripts for the same content.
+
+Bits per byte (and per character, per token) are kept, labelled as what they are: per UTF-8
+byte, a script that spends 2-3 bytes per character (Cyrillic, Tamil, Thai) gets a lower figure
+for the same content than Latin, so bits per byte ranks scripts as much as models.
 
 Each segment is scored as its own document (rolling window from BOS), not joined into one
 long text. Joined, later segments would be read with more context than earlier ones, and the
@@ -34,7 +40,7 @@ from ..engine.executor import Engine
 from ..engine.requests import RollingLoglikelihoodRequest
 from ..errors import CorpusError
 from ..languages import Language
-from ..metrics.bootstrap import Statistic, bootstrap, ratio_of_sums
+from ..metrics.bootstrap import Statistic, bootstrap, mean_statistic, ratio_of_sums
 from ..models.base import Capability
 from ..results import ResultRow
 from .base import AnalysisOutput
@@ -52,8 +58,9 @@ def run_bits_per_byte(
     pivot: Language | str | None = None,
     max_segments: int | None = DEFAULT_MAX_SEGMENTS,
 ) -> AnalysisOutput:
-    """Rows per language: bits_per_byte (with a 95% bootstrap CI over segments),
-    bits_per_token, tokens, bytes, and bits_per_byte_ratio against ``pivot`` when given.
+    """Rows per language: bits_per_segment and bits_per_byte (95% bootstrap CIs over segments),
+    bits_per_char, bits_per_token, tokens, bytes, chars, and bits_per_segment_ratio and
+    bits_per_byte_ratio against ``pivot`` when given (paired bootstrap over the same segments).
 
     All texts go to the engine in one call, so batching spans languages and the cache answers
     any segment scored before.
@@ -82,8 +89,10 @@ def run_bits_per_byte(
 
     out = AnalysisOutput()
     per_lang: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+    chars: dict[str, float] = {}
     for lang, code in zip(langs, codes):
         bits, toks, nbytes = [], [], []
+        chars[code] = float(sum(len(t) for t in texts[code]))
         for seg_id, text in zip(ids, texts[code]):
             r = next(answers)
             b = r.nll / math.log(2)
@@ -93,7 +102,7 @@ def run_bits_per_byte(
             nbytes.append(n_bytes)
             out.items.append((NAME, lang.tag, seg_id, {
                 "bits": b, "tokens": r.n_tokens, "bytes": n_bytes,
-                "bits_per_byte": b / n_bytes if n_bytes else None, "corpus_code": code,
+                "bits_per_byte": b / n_bytes if n_bytes else None, "corpus_code": code, "chars": len(text),
             }))
         per_lang[code] = (np.array(bits), np.array(toks, dtype=float), np.array(nbytes, dtype=float))
 
@@ -104,6 +113,11 @@ def run_bits_per_byte(
         lo, hi = _ci(np.stack([bits, nbytes], axis=1))
         common = dict(language=lang, corpus_code=code, n=len(ids))
         out.rows.append(ResultRow(NAME, "bits_per_byte", value=float(bpb), ci_low=lo, ci_high=hi, **common))
+        slo, shi = _ci(bits[:, None], mean_statistic)
+        out.rows.append(ResultRow(NAME, "bits_per_segment", value=float(bits.sum() / len(ids)), ci_low=slo,
+                                  ci_high=shi, **common))
+        out.rows.append(ResultRow(NAME, "bits_per_char", value=float(bits.sum() / max(1.0, chars[code])), **common))
+        out.rows.append(ResultRow(NAME, "chars", value=chars[code], **common))
         out.rows.append(ResultRow(NAME, "bits_per_token", value=float(bits.sum() / toks.sum()), **common))
         out.rows.append(ResultRow(NAME, "tokens", value=float(toks.sum()), **common))
         out.rows.append(ResultRow(NAME, "bytes", value=float(nbytes.sum()), **common))
@@ -114,10 +128,16 @@ def run_bits_per_byte(
             lo, hi = _ci(np.stack([bits, nbytes, pb, pn], axis=1), _bpb_ratio)
             out.rows.append(ResultRow(NAME, "bits_per_byte_ratio", value=float(ratio), ci_low=lo, ci_high=hi,
                                       extra={"pivot": pivot_lang.tag}, **common))
+            # the headline: total surprisal of the same content, relative to the pivot's
+            lo, hi = _ci(np.stack([bits, pb], axis=1))  # paired: the same segments for both
+            out.rows.append(ResultRow(NAME, "bits_per_segment_ratio", value=float(bits.sum() / pb.sum()),
+                                      ci_low=lo, ci_high=hi, extra={"pivot": pivot_lang.tag, "headline": True},
+                                      **common))
     out.artifacts[NAME] = {
         "corpus": corpus.name, "corpus_version": corpus.version, "segments": list(ids),
         "pivot": pivot_lang.tag if pivot_lang else None, "model": engine.signature,
         "scoring": "each segment its own document, rolling window from BOS",
+        "headline": "bits_per_segment_ratio",
     }
     return out
 

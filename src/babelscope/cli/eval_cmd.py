@@ -19,7 +19,7 @@ def eval_command(
     languages: Optional[List[str]] = typer.Option(None, "--languages", "-l", help="Comma list; default: every language the task has."),
     data_dir: Optional[Path] = typer.Option(None, "--data-dir", "-d", help="Local copy of the task's data (else the hub, when online)."),
     split: Optional[str] = typer.Option(None, "--split", help="Evaluation split (default: the task's test split)."),
-    limit: Optional[int] = typer.Option(None, "--limit", min=1, help="First N items per language (and condition)."),
+    limit: Optional[int] = typer.Option(None, "--limit", min=1, help="N items per language (and condition): a seeded sample stratified by subject; see --limit-mode."),
     conditions: Optional[str] = typer.Option(None, "--conditions", help="Prompt-condition matrix, e.g. 'lit=native,en;shots=0,5;demos=same,en'."),
     pivot: str = typer.Option("en", "--pivot", help="Language the gap is measured against (when evaluated)."),
     sources: Optional[List[str]] = typer.Option(None, "--sources", help="Translation tasks: source languages (default: the pivot); with several, a sources x targets matrix."),
@@ -31,6 +31,10 @@ def eval_command(
     n_boot: int = typer.Option(1000, "--bootstrap", min=0, help="Bootstrap resamples for the confidence intervals."),
     lid: str = typer.Option("py3langid", "--lid", help="Language identifier for the fidelity of generative tasks' responses (py3langid | fasttext-lite | lingua | heliport | script | none)."),
     json_out: bool = typer.Option(False, "--json", help="Print the rows as JSON to stdout."),
+    # [h-scoring hook] generative formulation, deterministic --limit, stored responses
+    formulation: Optional[str] = typer.Option(None, "--formulation", help="loglik | generate (comma list crosses both): rank lettered choices, or let the model answer and read it with the benchmark's own extraction."),
+    limit_mode: str = typer.Option("sample", "--limit-mode", help="sample (seeded, stratified by subject, same items in every language) | head (first N)."),
+    responses: Optional[Path] = typer.Option(None, "--responses", help="Score stored outputs (JSONL/CSV: id or question, language, response[, choices, model]) without a model."),
 ) -> None:
     """Evaluate a model on multilingual benchmarks, one row per language (with 95% CIs).
 
@@ -46,7 +50,7 @@ def eval_command(
             model=model, tasks=split_list(task), languages=split_list(languages) or None, data_dir=data_dir,
             split=split, limit=limit, conditions=conditions, pivot=pivot, sources=split_list(sources) or None,
             batch_size=batch_size, device=device, dtype=dtype, workspace=workspace, n_boot=n_boot, lid=lid,
-            progress=cb,
+            progress=cb, formulation=formulation, limit_mode=limit_mode, responses=responses,
         )
     outputs = [o.output for o in result.outcomes if o.output is not None]
     if log_samples is not None:

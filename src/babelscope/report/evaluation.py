@@ -43,6 +43,10 @@ METRIC_HELP: dict[str, str] = {
     "chrf": "chrF++ (0-100): character n-gram F-score with word uni- and bigrams, per segment",
     "sem_b": "BLEnD SEM-B: share of answers matching any annotator's answer",
     "sem_w": "BLEnD SEM-W: matches weighted by the annotation's votes",
+    "acc_subject_macro": "TUMLU's paper figure: mean of per-subject accuracies, without logic, world history, "
+                         "philosophy, religion, human & society and computer science",
+    "exact_match_strict": "MGSM as lm-evaluation-harness strict-match reads it: the language's 'The answer is N'",
+    "exact_match_flexible": "MGSM as lm-evaluation-harness flexible-extract reads it: the last number",
 }
 SUBSET_HELP = {
     ALL: "all items",

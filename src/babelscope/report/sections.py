@@ -101,6 +101,10 @@ METRIC_HELP: dict[str, str] = {
     "bits_per_byte": "model's negative log-likelihood in bits per UTF-8 byte (lower = better)",
     "bytes": "UTF-8 bytes of text scored",
     "bits_per_byte_ratio": "bits per byte / the pivot's bits per byte (1.0 = parity)",
+    "bits_per_segment": "model's total negative log-likelihood in bits per parallel segment (same content in every language)",
+    "bits_per_segment_ratio": "total bits of the parallel segments / the pivot's bits of the same segments (1.0 = parity; the headline)",
+    "bits_per_char": "bits per character (depends on the script's characters per content)",
+    "chars": "characters of text scored",
 }
 
 

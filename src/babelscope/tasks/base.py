@@ -10,6 +10,7 @@ and resume without any task knowing.
 from __future__ import annotations
 
 import difflib
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar, Sequence
@@ -26,6 +27,8 @@ class TaskError(BabelscopeError):
 #: Item kinds: score fixed continuations, or generate free text and extract an answer.
 MULTIPLE_CHOICE = "multiple_choice"
 GENERATE = "generate"
+#: How a multiple-choice question is put to the model (see Condition.formulation).
+FORMULATIONS = ("loglik", "generate")
 
 
 #: Values of the script condition: the items as published, or romanised with uroman.
@@ -43,18 +46,26 @@ class Condition:
     targets T give the S x T transfer matrix. ``shots=None`` means the task's own default
     (what published numbers use; see :meth:`Task.shots_for` for named demo languages).
     ``script`` is "native" or "latin" (items romanised with uroman: see romanize.py).
+    ``formulation`` is "loglik" (rank the lettered choices by log-likelihood, lm-evaluation-harness
+    style) or "generate" (the model writes its answer and the benchmark's own extraction reads
+    the letter; how instruction-tuned and API models are scored in the papers). It only changes
+    multiple-choice tasks; the name shows it only when it is not "loglik", so existing
+    condition names (and stored rows) stay as they were.
     """
 
     literals: str = "default"
     shots: int | None = None
     demos: str = "same"
     script: str = "native"
+    formulation: str = "loglik"
 
     @property
     def name(self) -> str:
         shots = "default" if self.shots is None else str(self.shots)
         base = f"lit={self.literals}|shots={shots}|demos={self.demos}"
-        return base if self.script == "native" else f"{base}|script={self.script}"
+        if self.script != "native":
+            base = f"{base}|script={self.script}"
+        return base if self.formulation == "loglik" else f"{base}|form={self.formulation}"
 
     def is_default(self) -> bool:
         return self == Condition()
@@ -107,6 +118,8 @@ class Task:
     #: Whether demonstrations may come from any language the task has (transfer matrices).
     supports_demos_any: ClassVar[bool] = False
     derived: ClassVar[bool] = False
+    #: Whether a multiple-choice task can be asked generatively (formulation=generate).
+    supports_generate: ClassVar[bool] = False
     #: What "lit=default" means for this task: the literals its published prompt uses.
     default_literals: ClassVar[str] = "native"
     default_shots: ClassVar[int] = 0
@@ -179,6 +192,10 @@ class Task:
                 self.code_for(cond.demos)
             except TaskError as e:
                 raise ConfigError(f"--conditions: demos={cond.demos}: {e}") from None
+        if cond.formulation not in FORMULATIONS:
+            raise ConfigError(f"--formulation must be one of {', '.join(FORMULATIONS)}, not {cond.formulation!r}")
+        if cond.formulation == "generate" and self.kind == MULTIPLE_CHOICE and not self.supports_generate:
+            raise ConfigError(f"task {self.name!r} has no generative formulation (condition {cond.name})")
         if cond.literals == "en" and not self.supports_literals_en:
             raise ConfigError(f"task {self.name!r} has no English-literal variant (condition {cond.name})")
         if cond.shots and not self.supports_shots:
@@ -190,13 +207,58 @@ class Task:
         """All items of one language under one condition, in dataset order."""
         raise NotImplementedError
 
+    def metrics_for(self, cond: Condition) -> tuple[str, ...]:
+        """The metrics a slice under ``cond`` reports: acc plus extraction failures when generated."""
+        if cond.formulation == "generate" and self.kind == MULTIPLE_CHOICE:
+            return ("acc", "extraction_failure")
+        return self.metrics
+
+    def extract(self, response: str, code: str, item: Item) -> str | None:
+        """The answer label the benchmark's own rules read in ``response`` (generate formulation)."""
+        raise NotImplementedError
+
     def score(self, item: Item, response: Any, code: str) -> dict[str, Any]:
         """Per-item scores from the response (log-likelihoods or generated text)."""
         from ..metrics.accuracy import score_multiple_choice
 
+        if item.meta.get("formulation") == "generate":
+            return self.score_generated(item, response, code)
         if self.kind == MULTIPLE_CHOICE:
             return score_multiple_choice(response, item.target, item.choice_texts)
         raise NotImplementedError
+
+    def score_generated(self, item: Item, response: Any, code: str,
+                        shown: Sequence[str] | None = None) -> dict[str, Any]:
+        """acc and extraction_failure of a free-text answer to a lettered question.
+
+        ``shown`` is the options in the order the system saw them (stored outputs of runs that
+        shuffled the options): the extracted label is read against that order and compared by
+        option text. A missing response (None) is an extraction failure, never dropped.
+        """
+        text = None if response is None else str(response)
+        got = None if text is None else self.extract(text, code, item)
+        return {"response": text, "extracted": got, "acc": float(self.is_correct(item, got, shown)),
+                "extraction_failure": float(got is None)}
+
+    @staticmethod
+    def is_correct(item: Item, got: str | None, shown: Sequence[str] | None = None) -> bool:
+        """Whether the extracted label names the gold option (in the shown order, when given)."""
+        if got is None:
+            return False
+        if shown is not None:
+            labels = list(item.meta.get("labels") or [])
+            options = list(item.meta.get("options") or [])
+            idx = labels.index(got) if got in labels else -1
+            return 0 <= idx < len(shown) and _bare(shown[idx]) == _bare(options[item.target])
+        return got == item.meta.get("gold_label")
+
+
+_OPTION_LABEL = re.compile(r"^\s*\(?\s*[0-9A-Za-z\u0e01-\u0e2e]\s*[).:]\s+")
+
+
+def _bare(option: object) -> str:
+    """An option's text without a leading label ('(2) Roma', 'B. Roma' -> 'Roma'), for comparing."""
+    return " ".join(_OPTION_LABEL.sub("", str(option), count=1).split())
 
 
 def _script_aware(items_fn: Any) -> Any:

@@ -4,11 +4,17 @@ Default prompt is lm-evaluation-harness's ("P: passage\nQ: question\nA: ...\nAns
 scored on " A".." D"); the native-literal condition spells the passage/question/answer words
 and letters in the target language. Demonstrations are the first k items of the same (or the
 English) variant, skipping the item being asked.
+
+The generative formulation is the paper's zero-shot instruction for chat models (passage,
+query and "(A) ..." choices between "###" separators, then "Answer:"); the authors publish
+no extractor, so the letter is read by extraction.lettered_answer (answer word, "(X)"/"X)"
+label, or the bare letter).
 """
 
 from __future__ import annotations
 
-from .base import Condition, DataSource, Item, Task, TaskError
+from .base import GENERATE, Condition, DataSource, Item, Task, TaskError
+from .extraction import lettered_answer
 from .data import field, first_existing, hub_rows, read_rows
 from .literals import ANSWER, LATIN_LETTERS, PASSAGE, QUESTION, literal, option_letters
 from .mc_format import demo_block, lettered_item
@@ -33,6 +39,11 @@ def belebele_prompt(row: dict, letters, words: tuple[str, str, str] | None) -> t
     return f"{head}{body}{answer}:", int(gold_raw) - 1
 
 
+GENERATE_TEMPLATE = ("Given the following passage, query, and answer choices, output the letter corresponding to the "
+                     "correct answer.\n###\nPassage:\n{passage}\n###\nQuery:\n{question}\n###\nChoices:\n"
+                     "(A) {a}\n(B) {b}\n(C) {c}\n(D) {d}\n###\nAnswer:")
+
+
 class Belebele(Task):
     name = "belebele"
     description = "Belebele reading comprehension (FLORES passages, 122 variants)"
@@ -40,6 +51,10 @@ class Belebele(Task):
     supports_demos_any = True
     metrics = ("acc", "acc_norm")
     default_literals = "en"
+    supports_generate = True
+
+    def extract(self, response: str, code: str, item: Item) -> str | None:
+        return lettered_answer(response, ("A", "B", "C", "D"))
 
     def rows(self, code: str, source: DataSource) -> list[dict]:
         if source.data_dir is None:
@@ -77,5 +92,14 @@ class Belebele(Task):
                     demos.append(p + " " + d_letters[g])
                 prefix = demo_block(demos)
             qid = f"{r.get('link', '')}#{r.get('question_number', i)}" if r.get("link") else str(i)
-            out.append(lettered_item(qid, prefix, prompt, letters, gold))
+            options = [str(r[f"mc_answer{k}"]) for k in range(1, 5)]
+            meta = {"question": str(r.get("question", "")), "options": options}
+            if condition.formulation == "generate":
+                text = GENERATE_TEMPLATE.format(passage=str(r["flores_passage"]).strip(), question=str(r["question"]).strip(),
+                                                a=options[0], b=options[1], c=options[2], d=options[3])
+                out.append(Item(id=qid, kind=GENERATE, context=text, target=gold, max_tokens=64,
+                                meta={**meta, "formulation": "generate", "labels": ["A", "B", "C", "D"],
+                                      "gold_label": "ABCD"[gold]}))
+                continue
+            out.append(lettered_item(qid, prefix, prompt, letters, gold, meta=meta))
         return out

@@ -4,22 +4,21 @@ Data as published: ``annotations/<Region>_data.json`` ({id: question, en_questio
 annotations [{answers, en_answers, count}], idks {idk, no-answer, not-applicable}}) and
 ``prompts/<Region>_prompts.csv`` (id, English, Translation; the paper uses inst-4 and pers-3).
 
-Scoring follows the authors: questions where annotators mostly could not answer are skipped
-(no-answer + not-applicable >= 3, or idk >= 5). A response matches an annotation when one of
-its answers occurs in the response (also with '-' and ' ' swapped or removed), else when every
-token of the answer occurs among the response's tokens after normalisation (case, accents,
-punctuation). SEM-B is 1 for any match; SEM-W weights the match by the annotation's votes
-relative to the most-voted one. The authors additionally lemmatise a few languages; we do not.
+Scoring follows the authors' ``soft_exact_match`` + ``lemma_check`` (blend_scoring.py):
+questions where annotators mostly could not answer, or with no annotations at all, are
+skipped; a local-language run matches the local answers (with the language's lemmatiser) and
+then the English ones, an English run only the English ones. Where an official lemmatiser
+does not install offline babelscope substitutes one, and the signature says which
+(:func:`BLEnD.signature_notes`).
 """
 
 from __future__ import annotations
 
 import json
-import re
-import unicodedata
 from typing import Any
 
 from .base import GENERATE, Condition, DataSource, Item, Task, TaskError
+from .blend_scoring import REGION_LANGUAGE, answerable, sem_scores, signature_note
 from .data import first_existing, read_rows
 
 REGIONS = {
@@ -31,41 +30,8 @@ REGIONS = {
 
 
 def keep_question(idks: dict[str, Any]) -> bool:
-    """The authors' filter: drop questions most annotators could not answer."""
-    na = int(idks.get("no-answer", 0) or 0) + int(idks.get("not-applicable", 0) or 0)
-    return na < 3 and int(idks.get("idk", 0) or 0) < 5
-
-
-def normalise(text: str) -> str:
-    text = unicodedata.normalize("NFKC", text).lower()
-    text = "".join(c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c) or ord(c) > 0x2FF)
-    return re.sub(r"[^\w\s-]", " ", text)
-
-
-def _variants(answer: str) -> set[str]:
-    a = normalise(answer).strip()
-    return {v for v in (a, a.replace("-", " "), a.replace(" ", "-"), a.replace("-", ""), a.replace(" ", "")) if v}
-
-
-def matches(response: str, answer: str) -> bool:
-    r = normalise(response)
-    if any(v in r for v in _variants(answer)):
-        return True
-    tokens = set(r.replace("-", " ").split())
-    want = normalise(answer).replace("-", " ").split()
-    return bool(want) and all(t in tokens for t in want)
-
-
-def sem_scores(response: str, annotations: list[dict[str, Any]]) -> tuple[float, float]:
-    """(SEM-B, SEM-W) of one response against the question's annotations."""
-    counts = [int(a.get("count", 1) or 1) for a in annotations]
-    top = max(counts, default=1)
-    best = 0
-    for a, c in zip(annotations, counts):
-        answers = list(a.get("answers") or []) + list(a.get("en_answers") or [])
-        if any(matches(response, str(x)) for x in answers if str(x).strip()):
-            best = max(best, c)
-    return float(best > 0), best / top
+    """The authors' filter on annotator abstentions (see blend_scoring.answerable)."""
+    return answerable({"idks": idks, "annotations": [None]})
 
 
 class BLEnD(Task):
@@ -99,13 +65,21 @@ class BLEnD(Task):
             where = f"task 'blend', language {code}, {path} question {qid!r} (#{n})"
             if not isinstance(q, dict) or "annotations" not in q or ("question" not in q and "en_question" not in q):
                 raise TaskError(f"{where}: needs question/en_question and annotations")
-            if not keep_question(q.get("idks") or {}):
+            if not answerable(q):  # unannotated / mostly unanswerable: the official scorer skips them
                 continue
             question = q["en_question"] if english else q.get("question", q.get("en_question"))
-            out.append(Item(id=qid, kind=GENERATE, context=template.replace("{q}", str(question)),
-                            target=q["annotations"], stop=("\n\n",), max_tokens=64))
+            prompt = template.replace("{q}", str(question))
+            out.append(Item(id=qid, kind=GENERATE, context=prompt, target=q["annotations"], stop=("\n\n",),
+                            max_tokens=64, meta={"english_run": english, "question": str(question)}))
         return out
 
     def score(self, item: Item, response: Any, code: str) -> dict[str, Any]:
-        b, w = sem_scores(str(response), item.target)
-        return {"response": str(response), "sem_b": b, "sem_w": w}
+        language = "English" if item.meta.get("english_run") else REGION_LANGUAGE.get(code, "English")
+        b, w = sem_scores(None if response is None else str(response), item.target, language,
+                          english_run=language == "English", prompt=item.context)
+        return {"response": None if response is None else str(response), "sem_b": b, "sem_w": w}
+
+    def signature_notes(self, codes: list[str], english: bool = False) -> str:
+        """Where this run's lemmatisers differ from the official scorer's, for the signature."""
+        langs = sorted({"English"} | ({REGION_LANGUAGE.get(c, "English") for c in codes} if not english else set()))
+        return ";".join(f"{lang}:{signature_note(lang)}" for lang in langs)

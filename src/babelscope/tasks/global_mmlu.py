@@ -6,20 +6,28 @@ the three are reported as separate rows, never only the blend.
 
 The default prompt is lm-evaluation-harness's ("{question}\\nA. ...\\nAnswer:", 0-shot);
 demonstrations come from the dev split, the first k, as its "full" variant samples them.
+The generative formulation is simple-evals' multilingual MMLU prompt ("Answer the following
+multiple choice question ... 'Answer: $LETTER' ...", options as "A) ..."), read with its
+multilingual answer patterns (extraction.mmmlu_letter).
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from .base import Condition, DataSource, Item, Task, TaskError
+from .base import GENERATE, Condition, DataSource, Item, Task, TaskError
 from .data import field, hub_rows, read_rows
+from .extraction import mmmlu_letter
 from .mc_format import demo_block, letters_and_words, lettered_item, lettered_prompt
 
 FULL_LANGS = ("am ar bn cs de el en es fa fil fr ha he hi id ig it ja ko ky lt mg ms ne nl ny pl "
               "pt ro ru si sn so sr sv sw te tr uk vi yo zh").split()
 LITE_LANGS = "ar bn de en es fr hi id it ja ko my pt sw yo zh".split()
 LETTERS = ("A", "B", "C", "D")
+#: simple-evals' QUERY_TEMPLATE_MULTICHOICE (the generative prompt of MMLU/MMMLU runs).
+GENERATE_TEMPLATE = ("Answer the following multiple choice question. The last line of your response should be of the "
+                     "following format: 'Answer: $LETTER' (without quotes) where LETTER is one of ABCD. Think step by "
+                     "step before answering.\n\n{question}\n\nA) {a}\nB) {b}\nC) {c}\nD) {d}")
 
 
 def subset_of(label: object) -> str:
@@ -50,6 +58,10 @@ class GlobalMMLU(Task):
     supports_demos_any = True
     metrics = ("acc",)
     default_literals = "en"
+    supports_generate = True
+
+    def extract(self, response: str, code: str, item: Item) -> str | None:
+        return mmmlu_letter(response)
 
     def rows(self, code: str, source: DataSource, split: str) -> list[dict]:
         if source.data_dir is None:
@@ -87,8 +99,17 @@ class GlobalMMLU(Task):
         for i, r in enumerate(self.rows(code, source, source.split or "test")):
             p, gold = self._prompt(r, letters, answer_word)
             sub = subset_of(r.get("cultural_sensitivity_label"))
-            out.append(lettered_item(str(r.get("sample_id") or i), prefix, p, letters, gold,
-                                     subsets=(sub,), meta={"subject": r.get("subject")}))
+            options = [str(r[f"option_{x}"]) for x in "abcd"]
+            meta = {"subject": r.get("subject"), "question": str(r.get("question", "")), "options": options}
+            qid = str(r.get("sample_id") or i)
+            if condition.formulation == "generate":
+                text = GENERATE_TEMPLATE.format(question=str(r["question"]).strip(), a=options[0], b=options[1],
+                                                c=options[2], d=options[3])
+                out.append(Item(id=qid, kind=GENERATE, context=text, target=gold, max_tokens=512, subsets=(sub,),
+                                meta={**meta, "formulation": "generate", "labels": list(LETTERS),
+                                      "gold_label": LETTERS[gold]}))
+            else:
+                out.append(lettered_item(qid, prefix, p, letters, gold, subsets=(sub,), meta=meta))
         return out
 
 

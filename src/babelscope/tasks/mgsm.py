@@ -5,6 +5,10 @@ The prompt is the benchmark's own native chain-of-thought form ("{Question word}
 English). Scoring extracts the final number from the response in any script (numbers.py) and
 compares it with the gold number; responses with no number at all are counted per language as
 extraction failures, so an extractor problem is visible and not mistaken for wrong answers.
+
+Beside that, ``exact_match_strict`` and ``exact_match_flexible`` are lm-evaluation-harness's
+two published filters (the language's "The answer is N" regex; the last number-like string),
+the figures published MGSM tables use (extraction.mgsm_*). They read ASCII digits only.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from typing import Any
 from .base import GENERATE, Condition, DataSource, Item, Task, TaskError
 from .data import field, first_existing, hub_rows, read_tsv
 from .literals import MGSM_ANSWER, MGSM_ANSWER_IS, MGSM_QUESTION, literal
+from .extraction import mgsm_exact_match, mgsm_flexible, mgsm_strict
 from .numbers import extract_answer, numbers_in, same_number
 
 LANGS = ("bn", "de", "en", "es", "fr", "ja", "ru", "sw", "te", "th", "zh")
@@ -27,7 +32,7 @@ class MGSM(Task):
     description = "MGSM grade-school maths (generation, native chain of thought)"
     languages = {c: c for c in LANGS}
     supports_demos_any = True
-    metrics = ("exact_match", "extraction_failure")
+    metrics = ("exact_match", "extraction_failure", "exact_match_strict", "exact_match_flexible")
     default_literals = "native"
     default_shots = 0
     max_tokens = 256
@@ -79,10 +84,15 @@ class MGSM(Task):
     def score(self, item: Item, response: Any, code: str) -> dict[str, Any]:
         phrases = tuple(p for p in {literal(MGSM_ANSWER_IS, "MGSM_ANSWER_IS", code),
                                     literal(MGSM_ANSWER_IS, "MGSM_ANSWER_IS", "en")})
-        got = extract_answer(str(response), phrases)
+        text = "" if response is None else str(response)
+        got = extract_answer(text, phrases) if response is not None else None
+        strict, flexible = mgsm_strict(text, code), mgsm_flexible(text)
         return {
-            "response": str(response),
+            "response": None if response is None else text,
             "extracted": got,
             "exact_match": float(same_number(got, item.target)),
             "extraction_failure": float(got is None),
+            "extracted_strict": strict,
+            "exact_match_strict": float(mgsm_exact_match(strict, item.target)),
+            "exact_match_flexible": float(mgsm_exact_match(flexible, item.target)),
         }

@@ -5,14 +5,19 @@ stripped and without its final character (the full stop), a space, the language'
 for "cause" or "effect"; each choice with its first letter lower-cased, scored as the
 continuation " " + choice. Demonstrations (few-shot conditions) come from the validation
 split, joined with a blank line as lm-evaluation-harness joins them.
+
+The generative formulation asks the premise with the language's cause/effect connector, the
+two alternatives as "A) ..." / "B) ..." and the language's answer word; XCOPA's authors
+publish no extractor, so the letter is read by extraction.lettered_answer.
 """
 
 from __future__ import annotations
 
 import random
-from .base import MULTIPLE_CHOICE, Condition, DataSource, Item, Task, TaskError
+from .base import GENERATE, MULTIPLE_CHOICE, Condition, DataSource, Item, Task, TaskError
 from .data import field, first_existing, hub_rows, read_rows
-from .literals import XCOPA_CONNECTORS, literal
+from .extraction import lettered_answer
+from .literals import ANSWER, XCOPA_CONNECTORS, LiteralError, literal
 
 HUB_REPO = "cambridgeltl/xcopa"
 
@@ -36,6 +41,18 @@ class XCOPA(Task):
     metrics = ("acc", "acc_norm")
     supports_demos_en = False  # XCOPA has no English split; COPA is a different dataset
     supports_demos_any = True
+    supports_generate = True
+
+    def _answer_word(self, code: str, condition: Condition) -> str:
+        if self.literals_for(condition) == "en":
+            return "Answer"
+        try:
+            return str(literal(ANSWER, "ANSWER", code))
+        except LiteralError:
+            return "Answer"
+
+    def extract(self, response: str, code: str, item: Item) -> str | None:
+        return lettered_answer(response, ("A", "B"), (item.meta.get("answer_word", "Answer"),))
 
     def rows(self, code: str, source: DataSource, split: str) -> list[dict]:
         file_split = "val" if split in ("validation", "val") else split
@@ -65,8 +82,16 @@ class XCOPA(Task):
                 parts.append(c + conts[gold])
             prefix = "\n\n".join(parts) + "\n\n"
         out = []
+        word = self._answer_word(code, condition)
         for i, d in enumerate(docs):
             ctx, conts, gold, choices = self._build(d, connectors, code)
+            if condition.formulation == "generate":
+                text = f"{ctx}...\nA) {choices[0]}\nB) {choices[1]}\n{word}:"
+                out.append(Item(id=str(d.get("idx", i)), kind=GENERATE, context=text,
+                                target=gold, max_tokens=32,
+                                meta={"question": d["question"], "options": list(choices), "formulation": "generate",
+                                      "labels": ["A", "B"], "gold_label": "AB"[gold], "answer_word": word}))
+                continue
             out.append(Item(id=str(d.get("idx", i)), kind=MULTIPLE_CHOICE, context=prefix + ctx,
                             target=gold, continuations=conts, choice_texts=choices,
                             meta={"question": d["question"]}))
