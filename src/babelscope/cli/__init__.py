@@ -15,3 +15,4 @@ from . import store_cmd  # noqa: F401,E402
 from . import align_cmd  # noqa: F401,E402
 from . import models_cmd  # noqa: F401,E402
 from . import trim_cmd  # noqa: F401,E402
+from . import doctor_cmd  # noqa: F401,E402
