@@ -14,12 +14,16 @@ from pathlib import Path
 
 from .base import Condition, DataSource, Item, Task, TaskError
 from .data import field, hub_rows, read_rows
+from .schema import OPTION, TEXT, check_row
 from .mc_format import demo_block, letters_and_words, lettered_item, lettered_prompt
 
 FULL_LANGS = ("am ar bn cs de el en es fa fil fr ha he hi id ig it ja ko ky lt mg ms ne nl ny pl "
               "pt ro ru si sn so sr sv sw te tr uk vi yo zh").split()
 LITE_LANGS = "ar bn de en es fr hi id it ja ko my pt sw yo zh".split()
 LETTERS = ("A", "B", "C", "D")
+
+#: What every Global-MMLU row must hold (answer letters are checked where they are read).
+ROW = {"question": TEXT, **{f"option_{x}": OPTION for x in "abcd"}, "answer": TEXT}
 
 
 def subset_of(label: object) -> str:
@@ -61,6 +65,7 @@ class GlobalMMLU(Task):
         return read_rows(path, self.name, code)
 
     def _prompt(self, row: dict, letters, answer_word: str) -> tuple[str, int]:
+        check_row(row, ROW)
         options = [str(field(row, f"option_{x}")) for x in "abcd"]
         answer = str(field(row, "answer")).strip().upper()
         if answer not in LETTERS:

@@ -13,6 +13,10 @@ from pathlib import Path
 from .base import Condition, DataSource, Item, Task, TaskError
 from .data import field, read_rows
 from .mc_format import demo_block, letters_and_words, lettered_item, lettered_prompt
+from .schema import TEXT, Spec, check_row
+
+#: What every TUMLU row must hold.
+ROW = {"question": TEXT, "choices": Spec("text_list", min_items=2, allow_empty=True), "answer": TEXT}
 
 FOLDERS = {
     "azerbaijani": "az", "crimean-tatar": "crh", "karakalpak": "kaa", "kazakh": "kk",
@@ -57,6 +61,7 @@ class TUMLU(Task):
         return files
 
     def _prompt(self, row: dict, letters, answer_word: str) -> tuple[str, int]:
+        check_row(row, ROW)
         choices = [str(c) for c in field(row, "choices")]
         gold = answer_letter(field(row, "answer"))
         if gold is None or LETTERS.index(gold) >= len(choices):
@@ -82,6 +87,7 @@ class TUMLU(Task):
                     demos.append(p + " " + letters[g])
                 prefix = demo_block(demos)
             for i, r in enumerate(read_rows(path, self.name, code)):
+                check_row(r, ROW)
                 n = len(field(r, "choices"))
                 letters, aw, _, _ = letters_and_words(lang_for_literals, lits, n)
                 p, gold = self._prompt(r, letters, aw)
