@@ -59,6 +59,9 @@ def main() -> None:
     """Entry point: run the app, turning BabelscopeError into a message and exit code 2."""
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     try:
+        from .options import normalize_argv  # issue 14: bare -> help, flags anywhere, aliases
+
+        sys.argv[1:] = normalize_argv(sys.argv[1:])
         app()
     except BabelscopeError as e:
         console.print(f"[bold red]error:[/] {_escape(str(e))}", soft_wrap=True)
