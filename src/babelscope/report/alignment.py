@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .charts import Bar, hbar_chart
+from .charts import Bar, colour_legend, hbar_chart
 from .fmt import esc, is_number
 from .sections import SectionContext, language_label, language_table, rollups
 
@@ -26,7 +26,8 @@ def render(ctx: SectionContext) -> str:
     if m is not None:
         meta = f"pivot {m.get('pivot', '')}, {m.get('pooling', '')} pooling, {m.get('n', '')} sentences"
         parts.append(f'<figure class="chart-box"><figcaption>{esc("Alignment by layer")} '
-                     f'<span class="muted">({esc(meta)})</span></figcaption>{heatmap(m)}</figure>')
+                     f'<span class="muted">({esc(meta)})</span></figcaption>{heatmap(m)}'
+                     f'{colour_legend(0.0, 1.0, _colour, "alignment")}</figure>')
     charts = []
     for metric, title in (("mean", "Mean alignment over layers"), ("max", "Best layer's alignment")):
         rows = sorted(ctx.where(metric=metric), key=lambda r: -(r["value"] if is_number(r.get("value")) else -1))
