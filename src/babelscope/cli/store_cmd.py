@@ -56,13 +56,15 @@ def runs_command(
     if not runs:
         console.print(Text(f"no runs yet in {store.path}"))
         return
-    table = Table()
+    from rich import box
+
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False)  # no vertical rules: fits 80 columns
     table.add_column("run", no_wrap=True)  # ids must stay copyable whole
-    table.add_column("created", no_wrap=True)
-    table.add_column("status")
-    table.add_column("rows", justify="right")
-    table.add_column("command", overflow="fold")
-    table.add_column("signature", overflow="fold")
+    table.add_column("created", overflow="fold", min_width=10)  # folds at 80 columns; ids never
+    table.add_column("status", no_wrap=True, min_width=len("interrupted"))
+    table.add_column("rows", justify="right", no_wrap=True)
+    table.add_column("command", overflow="fold", min_width=7)
+    table.add_column("signature", overflow="fold", min_width=10)
     for r in runs:
         table.add_row(Text(r.run_id), Text(_when(r.created)), Text(r.status), Text(str(counts.get(r.run_id, 0))),
                       Text(r.command), Text(r.signature))
