@@ -304,3 +304,12 @@ def test_runs_table_fits_80_columns_without_cutting_ids_or_status(tmp_path):
     table = res.output.split("interrupted runs")[0]
     assert max(len(line) for line in table.splitlines()) <= 80
     assert rid in res.output and "interrupted " in table  # whole, not "interr…"
+
+
+def test_report_to_an_unwritable_place_names_it(tmp_path, cli):
+    ws = tmp_path / "ws"
+    _fill(ws, runs=1, rows_per_run=3)
+    (tmp_path / "blocker").write_text("a file, not a folder")
+    code, _, err = cli("report", "latest", "-w", str(ws), "--out", str(tmp_path / "blocker" / "r.html"))
+    err = " ".join(err.split())
+    assert code == 2 and "cannot write the report" in err and "blocker" in err and "Traceback" not in err

@@ -41,9 +41,15 @@ def write_report(store: Store, run_id: str, path: str | Path | None = None) -> P
     """
     run = store.run(run_id)
     out = Path(path).expanduser() if path is not None else default_report_path(store, run.run_id)
-    out.parent.mkdir(parents=True, exist_ok=True)
     text = render_report(store, run.run_id)
-    fd, tmp = tempfile.mkstemp(prefix=out.name + ".", suffix=".tmp", dir=out.parent)
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=out.name + ".", suffix=".tmp", dir=out.parent)
+    except OSError as e:
+        from ..errors import StoreError
+
+        raise StoreError(f"cannot write the report to {out} ({e.strerror or e}); pass --out FILE "
+                         "in a writable folder") from e
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             f.write(text)
