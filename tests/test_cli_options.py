@@ -101,3 +101,20 @@ def test_compare_refuses_a_run_against_itself(tmp_path, monkeypatch, capsys):
         main()
     err = " ".join(capsys.readouterr().err.split())
     assert e.value.code == 2 and "are the same run" in err and rid in err
+
+
+def test_ctrl_c_says_how_to_resume(monkeypatch, capsys):
+    from babelscope.cli import app, main
+
+    @app.command("hr-test-interrupt", hidden=True)
+    def _interrupt() -> None:
+        raise KeyboardInterrupt
+
+    try:
+        monkeypatch.setattr(sys, "argv", ["babelscope", "hr-test-interrupt"])
+        with pytest.raises(SystemExit) as e:
+            main()
+        assert e.value.code == 130
+        assert "rerun to resume" in " ".join(capsys.readouterr().err.split())
+    finally:
+        app.registered_commands[:] = [c for c in app.registered_commands if c.name != "hr-test-interrupt"]

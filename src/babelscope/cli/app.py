@@ -69,6 +69,10 @@ def main() -> None:
     except KeyboardInterrupt:
         console.print("interrupted; finished work is in the store and the request cache, rerun to resume")
         sys.exit(130)
+    except SystemExit as e:  # issue 14: Typer turns Ctrl-C into a silent exit 130
+        if e.code == 130:
+            console.print("interrupted; finished work is in the store and the request cache, rerun to resume")
+        raise
 
 
 def _escape(text: str) -> str:
