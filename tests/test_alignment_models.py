@@ -164,18 +164,25 @@ def test_cli_bad_input_exits_2_naming_it(tmp_path, monkeypatch, capsys, args, ma
     assert match in capsys.readouterr().err
 
 
-def test_run_adapter_uses_engine_and_its_cache(folders, tmp_path):
-    from babelscope.analyses.alignment import analysis_alignment
-    from babelscope.config import RunConfig
-    from babelscope.runner import RunContext
+def test_alignment_unit_uses_engine_and_its_cache(folders, tmp_path):
+    """The alignment unit of a study goes through the session's engine: running the same unit
+    again (in a new session over the same workspace) is answered from the request cache."""
+    from babelscope.pipeline import run_unit
+    from babelscope.plan import build_plan
+    from babelscope.session import Session
+    from babelscope.study import build_study
 
-    cfg = RunConfig(model=f"hf:{folders['qwen2']}", corpus="files:x", languages=["de", "sw"], pivot="en",
-                    max_segments=5, device="cpu")
-    ctx = RunContext(cfg, [Language.parse("de"), Language.parse("sw")], Language.parse("en"), _corpus(), tmp_path)
-    first = analysis_alignment(ctx)
-    computed = ctx.engine.stats.computed
-    assert computed == 15  # 3 languages x 5 sentences, each embedded once
-    again = analysis_alignment(ctx)
-    assert ctx.engine.stats.computed == computed  # answered from the request cache
-    assert [r.value for r in again.rows] == [r.value for r in first.rows]
-    assert {r.n for r in first.rows} == {5}
+    d = _write_files_corpus(tmp_path)
+    study = build_study({"models": [{"spec": f"hf:{folders['qwen2']}", "device": "cpu"}],
+                         "languages": ["deu_Latn", "swh_Latn"], "pivot": "eng_Latn", "corpus": f"files:{d}",
+                         "max_segments": 5, "analyses": ["alignment"]})
+    (unit,) = build_plan(study).units
+    with Session(tmp_path / "ws") as session:
+        first = run_unit(unit, session)
+        assert first.requests["computed"] == 15  # 3 languages x 5 sentences, each embedded once
+    with Session(tmp_path / "ws") as session:
+        again = run_unit(unit, session)
+        assert again.requests["computed"] == 0  # answered from the request cache
+        assert again.requests["cached"] == 15
+    assert [r.value for r in again.output.rows] == [r.value for r in first.output.rows]
+    assert {r.n for r in first.output.rows} == {5}

@@ -2,9 +2,13 @@
 
 The public API is small; heavy modules (torch, transformers) load only when used::
 
-    from babelscope import Language, RunConfig, run, load_model
-    Language.parse("swh_Latn").tag        # 'sw'
-    run(RunConfig(languages=["en", "sw", "yo"]))
+    import babelscope as bs
+    bs.Language.parse("swh_Latn").tag     # 'sw'
+    res = bs.evaluate(models=["default"], tasks=["xcopa"], languages=["it", "sw"],
+                      data_dir="../shared/data/xcopa", limit=20)
+    res.rows                              # list of dicts; res.to_pandas()
+    res.report("out.html")
+    res = bs.run("study.toml")            # a study file: models x languages x analyses x tasks
 """
 
 from __future__ import annotations
@@ -17,7 +21,14 @@ _LAZY = {
     "Language": "babelscope.languages:Language",
     "parse_languages": "babelscope.languages:parse_languages",
     "RunConfig": "babelscope.config:RunConfig",
-    "run": "babelscope.runner:run",
+    "run": "babelscope.api:run",
+    "evaluate": "babelscope.api:evaluate",
+    "plan": "babelscope.api:plan",
+    "Result": "babelscope.api:Result",
+    "Study": "babelscope.study:Study",
+    "load_study": "babelscope.study:load_study",
+    "Session": "babelscope.session:Session",
+    "Signature": "babelscope.signature:Signature",
     "load_model": "babelscope.models:load_model",
     "open_corpus": "babelscope.corpora:open_corpus",
     "load_tokenizer": "babelscope.tokenizer_specs:load_tokenizer",

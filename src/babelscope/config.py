@@ -1,8 +1,7 @@
-"""Run configuration and the run signature.
+"""Run configuration: the v0.1 `babelscope run` options and the default languages and analyses.
 
-A RunConfig is everything that decides a run's numbers; it is stored with the run. The
-signature is the compact, human-readable subset that says whether two runs are comparable
-(in the spirit of sacrebleu's signatures).
+A RunConfig is what `babelscope run` took before studies existed; it still builds one
+(:func:`babelscope.runner.run`). Signatures live in :mod:`babelscope.signature`.
 """
 
 from __future__ import annotations
@@ -11,7 +10,6 @@ from typing import Any
 
 from pydantic import BaseModel, Field, field_validator
 
-from . import __version__
 from .errors import ConfigError
 
 #: The default run's languages: well- and poorly-resourced, 13 scripts, 11 families.
@@ -46,21 +44,9 @@ class RunConfig(BaseModel):
             raise ConfigError("--languages: give at least one language")
         return v
 
-    @field_validator("analyses")
-    @classmethod
-    def _known_analyses(cls, v: list[str]) -> list[str]:
-        from .analyses.registry import ANALYSES
-
-        unknown = [a for a in v if a not in ANALYSES]
-        if unknown:
-            raise ConfigError(
-                f"--analyses: unknown analysis {', '.join(unknown)}; available: {', '.join(ANALYSES)}"
-            )
-        return v
-
 
 def signature(parts: dict[str, Any]) -> str:
-    """``key:value|key:value`` in a fixed order, babelscope's version last."""
-    items = [f"{k}:{v}" for k, v in parts.items() if v not in (None, "")]
-    items.append(f"babelscope:{__version__}")
-    return "|".join(items)
+    """Kept for v0.1 callers: see :func:`babelscope.signature.signature`."""
+    from .signature import signature as _signature
+
+    return _signature(parts)

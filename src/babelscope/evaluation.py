@@ -20,8 +20,9 @@ from typing import Any, Callable, Sequence
 import numpy as np
 
 from .analyses.base import AnalysisOutput
+from .conditions import parse_conditions  # noqa: F401  (moved; kept importable from here)
 from .engine.requests import GenerationRequest, LoglikelihoodRequest
-from .errors import ConfigError
+from .errors import BabelscopeError, ConfigError
 from .languages import Language
 from .metrics.aggregate import gap_to_pivot, macro, micro, roll_up
 from .metrics.bootstrap import N_BOOT, bootstrap_ci
@@ -48,42 +49,6 @@ class EvalOutput(AnalysisOutput):
     """Rows and store items, plus one sample record per item for --log-samples."""
 
     samples: list[dict[str, Any]] = field(default_factory=list)
-
-
-def parse_conditions(spec: str | None) -> list[Condition]:
-    """``lit=native,en;shots=0,5;demos=same,en`` -> the cartesian product of conditions.
-
-    Axes left out keep their default (the task's published literals, the task's default shots, same-language
-    demonstrations); no spec at all means the single default condition.
-    """
-    if not spec or not spec.strip():
-        return [Condition()]
-    axes: dict[str, list[str]] = {"lit": ["default"], "shots": ["default"], "demos": ["same"]}
-    aliases = {"literals": "lit", "instructions": "lit", "lit": "lit", "shots": "shots", "demos": "demos"}
-    for part in spec.split(";"):
-        if not part.strip():
-            continue
-        key, eq, values = part.partition("=")
-        key = aliases.get(key.strip().lower())
-        vals = [v.strip() for v in values.split(",") if v.strip()]
-        if not eq or key is None or not vals:
-            raise ConfigError(
-                f"--conditions: cannot read {part.strip()!r}; write e.g. 'lit=native,en;shots=0,5;demos=same,en'"
-            )
-        axes[key] = vals
-    out: list[Condition] = []
-    for lit in axes["lit"]:
-        for shots in axes["shots"]:
-            if shots != "default" and not shots.isdigit():
-                raise ConfigError(f"--conditions: shots must be a number or 'default', not {shots!r}")
-            for demos in axes["demos"]:
-                n = None if shots == "default" else int(shots)
-                if n == 0 and demos != axes["demos"][0]:
-                    continue  # zero-shot has no demonstrations: one condition, not one per demo language
-                c = Condition(literals=lit, shots=n, demos=demos)
-                if c not in out:
-                    out.append(c)
-    return out
 
 
 def plan(
@@ -301,3 +266,74 @@ def evaluate(
     out = rows_for(slices, Language.parse(pivot) if pivot else None, n_boot=n_boot)
     out.rows.extend(fidelity)
     return out
+
+
+# -- task units of a study (see plan.py): one (task, condition) over a language set -------------
+
+
+def task_for_unit(unit: Any) -> Task:
+    """The task a unit names, configured as the unit says (e.g. a translation task's sources)."""
+    from .tasks.base import get_task
+
+    task = get_task(unit.name)
+    if hasattr(task, "sources"):  # translation: which languages to translate from
+        task.sources = tuple(unit.options.get("sources") or (unit.pivot,))
+    return task
+
+
+def plan_unit(unit: Any) -> list[Slice]:
+    """Load a task unit's items (every input error surfaces here, before any model work).
+
+    Languages given for the task itself must all exist in it; languages inherited from the
+    study are those the task has (a study may span tasks with different language coverage),
+    and a unit left with none is an error.
+    """
+    task = task_for_unit(unit)
+    o = unit.options
+    cond = Condition(**o.get("condition", {}))
+    source = DataSource(data_dir=Path(o["data_dir"]).expanduser() if o.get("data_dir") else None,
+                        split=o.get("split"))
+    if source.data_dir is not None and not source.data_dir.is_dir():
+        raise ConfigError(f"--data-dir {source.data_dir} is not a folder")
+    wanted = [x for x in unit.languages if x != "*"]
+    langs: list[Language] | None = None
+    if wanted:
+        langs = [Language.parse(x) for x in wanted]
+        if o.get("languages_from") == "study":
+            have = []
+            for lang in langs:
+                try:
+                    task.code_for(lang)
+                    have.append(lang)
+                except BabelscopeError:
+                    log.warning("task %s has no %s; skipped for it", task.name, lang.tag)
+            if not have:
+                raise ConfigError(f"task {task.name!r} has none of the study's languages "
+                                  f"({', '.join(x.tag for x in langs)}); it has: {', '.join(task.languages)}")
+            langs = have
+    return plan([task], langs, source, [cond], o.get("limit"))
+
+
+def finish_unit(unit: Any, slices: Sequence[Slice]) -> EvalOutput:
+    """Rows, items and samples of a task unit whose slices were executed, with fidelity for
+    generative tasks (unless the unit's LID is ``none``)."""
+    o = unit.options
+    lid_name = str(o.get("lid") or "none")
+    fidelity: list[ResultRow] = []
+    if lid_name.lower() != "none" and any(it.kind != MULTIPLE_CHOICE for s in slices for it in s.items):
+        from .lid import get_identifier
+
+        fidelity = add_fidelity(slices, get_identifier(lid_name))
+    out = rows_for(slices, Language.parse(unit.pivot) if unit.pivot else None, n_boot=int(o.get("bootstrap", N_BOOT)))
+    out.rows.extend(fidelity)
+    return out
+
+
+def unit_signature_parts(unit: Any, slices: Sequence[Slice]) -> dict[str, Any]:
+    """What decides a task unit's numbers, for the run signature."""
+    o = unit.options
+    tasks = [s.task for s in slices[:1]] or [task_for_unit(unit)]
+    return {"tasks": unit.name, "data": o.get("data_dir") or "hub", "template": template_hash(tasks),
+            "conditions": unit.condition or Condition().name, "limit": o.get("limit"),
+            "lid": o.get("lid") if any(it.kind != MULTIPLE_CHOICE for s in slices for it in s.items) else None,
+            "boot": o.get("bootstrap")}

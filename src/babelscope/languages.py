@@ -183,3 +183,43 @@ def suggestions(text: str, n: int = 5) -> list[str]:
         if label not in out:
             out.append(label)
     return out[:n]
+
+
+@lru_cache(maxsize=1)
+def _iana_macrolanguages() -> dict[str, str]:
+    """ISO 639-3 individual language -> its macrolanguage, from the IANA subtag registry that
+    the ``language_data`` package ships (e.g. arz -> ar, cmn -> zh, swh -> sw); no hand list."""
+    from language_data.registry_parser import parse_registry
+
+    return {e["Subtag"]: e["Macrolanguage"] for e in parse_registry()
+            if e.get("Type") == "language" and "Macrolanguage" in e}
+
+
+@lru_cache(maxsize=4096)
+def macrolanguage_of(code: str) -> str | None:
+    """The macrolanguage subtag ``code`` belongs to (itself when it is one or has none).
+
+    Accepts any spelling langcodes reads (``arz``, ``ary_Arab``, ``zho``, ``ar-EG``); None when
+    the code is not a language. Identifiers label dialects (py3langid says ``ary`` for Moroccan
+    Arabic) while prompts name the macrolanguage (``ar``), so comparing the two needs this.
+    """
+    raw = str(code).strip().replace("_", "-")
+    if not raw:
+        return None
+    try:
+        primary = langcodes.standardize_tag(raw).split("-")[0].lower()
+    except (ValueError, langcodes.LanguageTagError):
+        return None
+    primary = _iana_macrolanguages().get(primary, primary)
+    try:  # 3-letter codes of languages that have a 2-letter one (ara -> ar, zho -> zh)
+        primary = langcodes.get(primary).language or primary
+    except (ValueError, langcodes.LanguageTagError):
+        pass
+    return _iana_macrolanguages().get(primary, primary)
+
+
+def same_macrolanguage(a: str, b: str) -> bool:
+    """Whether two language codes name the same language once dialects and individual
+    languages are folded into their ISO 639-3 macrolanguage (ary ~ ar, cmn ~ zh, swh ~ sw)."""
+    ma, mb = macrolanguage_of(a), macrolanguage_of(b)
+    return ma is not None and ma == mb

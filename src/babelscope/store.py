@@ -60,6 +60,18 @@ CREATE TABLE IF NOT EXISTS items (
     data        TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS items_run ON items(run_id, name);
+CREATE TABLE IF NOT EXISTS units (
+    run_id      TEXT NOT NULL REFERENCES runs(run_id),
+    unit_id     TEXT NOT NULL,
+    kind        TEXT NOT NULL,
+    name        TEXT NOT NULL,
+    model       TEXT,
+    status      TEXT NOT NULL,
+    signature   TEXT NOT NULL,
+    info        TEXT NOT NULL,
+    finished    REAL NOT NULL,
+    PRIMARY KEY (run_id, unit_id)
+);
 CREATE TABLE IF NOT EXISTS artifacts (
     run_id      TEXT NOT NULL REFERENCES runs(run_id),
     name        TEXT NOT NULL,
@@ -233,6 +245,26 @@ class Store:
                 db.execute("UPDATE runs SET signature=? WHERE run_id=?", (signature, run_id))
 
     @_sqlite_errors
+    def reopen_run(self, run_id: str) -> None:
+        """Mark an unfinished run as running again (a rerun resumes it), now owned by this process."""
+        pid = os.getpid()
+        with self.transaction() as db:
+            db.execute("UPDATE runs SET status='running', finished=NULL WHERE run_id=?", (run_id,))
+            # issue 14: the new process, so a live rerun is not taken for the killed one
+            db.execute("UPDATE runs SET pid=?, host=?, proc_start=? WHERE run_id=?",
+                       (pid, socket.gethostname(), process_start_time(pid), run_id))
+
+    @_sqlite_errors
+    def resumable_run(self, command: str, study_hash: str) -> RunInfo | None:
+        """The newest run of ``command`` with this study hash that did not finish, if any."""
+        for r in self._db.execute(
+                "SELECT * FROM runs WHERE command=? AND status!='finished' ORDER BY created DESC", (command,)):
+            info = _run(r)
+            if info.config.get("study_hash") == study_hash:
+                return info
+        return None
+
+    @_sqlite_errors
     def runs(self) -> list[RunInfo]:
         cur = self._db.execute("SELECT * FROM runs ORDER BY created DESC")
         return [_run(r) for r in cur.fetchall()]
@@ -287,6 +319,53 @@ class Store:
                     (run_id, name, json.dumps(data, ensure_ascii=False, default=str)),
                 )
 
+    # -- units: one record per (run, unit), written with the unit's rows -------------------------
+    @_sqlite_errors
+    def add_unit(
+        self,
+        run_id: str,
+        unit: dict[str, Any],
+        rows: Sequence[ResultRow],
+        items: Iterable[tuple[str, str, str, dict[str, Any]]] = (),
+        artifacts: dict[str, Any] | None = None,
+    ) -> bool:
+        """Write a unit's record, rows, items and artifacts in ONE transaction.
+
+        Returns False (and writes nothing) when this run already holds the unit: running a unit
+        twice never duplicates its rows. Artifacts with a name the run already has are merged
+        (dictionaries key by key), so units of one run can each add to a shared table.
+        """
+        with self.transaction() as db:
+            if db.execute("SELECT 1 FROM units WHERE run_id=? AND unit_id=?", (run_id, unit["id"])).fetchone():
+                return False
+            db.execute("INSERT INTO units VALUES (?,?,?,?,?,?,?,?,?)", (
+                run_id, unit["id"], unit["kind"], unit["name"], unit.get("model"), unit.get("status", "done"),
+                unit.get("signature", ""), json.dumps(unit, ensure_ascii=False, default=str), time.time()))
+            db.executemany(
+                f"INSERT INTO results VALUES (?,{','.join('?' * len(ROW_COLUMNS))},?)",
+                [_row_tuple(run_id, r) for r in rows],
+            )
+            db.executemany(
+                "INSERT INTO items VALUES (?,?,?,?,?)",
+                [(run_id, n, t, i, json.dumps(d, ensure_ascii=False, default=str)) for n, t, i, d in items],
+            )
+            for name, data in (artifacts or {}).items():
+                old = db.execute("SELECT data FROM artifacts WHERE run_id=? AND name=?", (run_id, name)).fetchone()
+                if old is not None:
+                    data = _merge(json.loads(old[0]), data)
+                db.execute("INSERT OR REPLACE INTO artifacts VALUES (?,?,?)",
+                           (run_id, name, json.dumps(data, ensure_ascii=False, default=str)))
+        return True
+
+    @_sqlite_errors
+    def unit_ids(self, run_id: str) -> set[str]:
+        return {r[0] for r in self._db.execute("SELECT unit_id FROM units WHERE run_id=?", (run_id,))}
+
+    @_sqlite_errors
+    def units(self, run_id: str) -> list[dict[str, Any]]:
+        return [json.loads(r[0]) for r in self._db.execute(
+            "SELECT info FROM units WHERE run_id=? ORDER BY finished", (run_id,))]
+
     @_sqlite_errors
     def results(self, run_id: str, name: str | None = None) -> list[dict[str, Any]]:
         q = "SELECT * FROM results WHERE run_id=?"
@@ -338,6 +417,16 @@ def _row_tuple(run_id: str, r: ResultRow) -> tuple:
     known = set(ROW_COLUMNS) | {"language"}  # language_name is not a column: it travels in extra
     extra = {k: v for k, v in d.items() if k not in known}
     return (run_id, *[base.get(k) if base.get(k) is not None or k in ("value", "ci_low", "ci_high", "n") else "" for k in ROW_COLUMNS], json.dumps(extra, ensure_ascii=False, default=str))
+
+
+def _merge(old: Any, new: Any) -> Any:
+    """Dictionaries merged key by key (recursively); anything else: the new value wins."""
+    if isinstance(old, dict) and isinstance(new, dict):
+        out = dict(old)
+        for k, v in new.items():
+            out[k] = _merge(old[k], v) if k in old else v
+        return out
+    return new
 
 
 def _run(r: tuple) -> RunInfo:

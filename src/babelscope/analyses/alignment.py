@@ -293,11 +293,3 @@ def run_alignment(
     return compute_alignment(engine_or_model, corpus, languages, pivot, n_sentences, pooling,
                              precision).to_output()
 
-
-def analysis_alignment(ctx: Any) -> AnalysisOutput:
-    """Adapter for ``babelscope run`` (RunContext -> run_alignment), registered in
-    analyses.registry. The run's --max-segments caps the sentences (default 100, as in the
-    paper); hidden states go through the run's engine, so a rerun reads them from its cache."""
-    n = getattr(ctx.config, "max_segments", None) or DEFAULT_SENTENCES
-    pooling = getattr(ctx.config, "pooling", None) or "weighted_mean"
-    return run_alignment(ctx.engine, ctx.corpus, ctx.languages, ctx.pivot, n, pooling)

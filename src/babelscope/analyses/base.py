@@ -19,6 +19,9 @@ class AnalysisOutput:
     rows: list[ResultRow] = field(default_factory=list)
     items: list[tuple[str, str, str, dict[str, Any]]] = field(default_factory=list)
     artifacts: dict[str, Any] = field(default_factory=dict)
+    #: The analysis's own result object (an AlignmentResult, a FidelityReport, ...) for the
+    #: command that asked for it to print; never stored, never sent between processes.
+    payload: Any = field(default=None, repr=False, compare=False)
 
     def extend(self, other: "AnalysisOutput") -> None:
         self.rows.extend(other.rows)

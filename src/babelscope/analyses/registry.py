@@ -1,43 +1,35 @@
-"""The analyses a run can perform, registered lazily as "module:function" strings.
+"""The analyses a study can run, registered lazily as "module:function" strings.
 
 Importing an analysis pulls in its dependencies (torch, LID models, ...), so start-up only
-imports the ones a run asks for. Each entry's function takes a RunContext and returns an
-AnalysisOutput.
+imports the ones a study asks for. Each entry's function takes a unit context (see
+:class:`babelscope.session.UnitContext`) and returns an AnalysisOutput; an entry may name a
+``preflight`` function that checks the unit's inputs before any model loads. Plugins add
+analyses through the ``babelscope.analyses`` entry-point group.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from importlib import import_module
-from typing import Callable
+from ..registry import Entry, Registry
 
+_A = "babelscope.analyses.adapters"
 
-@dataclass(frozen=True)
-class AnalysisEntry:
-    name: str
-    target: str
-    needs_model: bool
-    help: str
+ANALYSES = Registry("analyses", [
+    Entry("tokenizers", f"{_A}:analysis_tokenizers", needs_model=False,
+          help="tokenizer premium, byte premium, fertility, UNK/byte-fallback rates",
+          options={"preflight": f"{_A}:preflight_corpus"}),
+    Entry("bits_per_byte", f"{_A}:analysis_bits_per_byte", needs_model=True, capabilities=("loglikelihood",),
+          help="the model's bits per UTF-8 byte on parallel text",
+          options={"preflight": f"{_A}:preflight_corpus"}),
+    Entry("alignment", f"{_A}:analysis_alignment", needs_model=True, capabilities=("hidden_states",),
+          help="MEXA cross-lingual alignment of hidden states with the pivot, per layer (optionally calibrated)",
+          options={"preflight": f"{_A}:preflight_alignment"}),
+    Entry("fidelity", f"{_A}:analysis_fidelity", needs_model=True, capabilities=("generate",),
+          help="language fidelity (LCB LPR/WPR/LCPR) of stored or generated completions",
+          options={"preflight": f"{_A}:preflight_fidelity"}),
+    Entry("multi_if", f"{_A}:analysis_multi_if", needs_model=True, capabilities=("generate",),
+          help="Multi-IF multi-turn instruction following per language and turn",
+          options={"preflight": f"{_A}:preflight_multi_if"}),
+], what="analysis", normalise=lambda s: s.strip().lower().replace("-", "_"))
 
-    def load(self) -> Callable:
-        module, _, func = self.target.partition(":")
-        return getattr(import_module(module), func)
-
-
-ANALYSES: dict[str, AnalysisEntry] = {
-    e.name: e
-    for e in [
-        AnalysisEntry(
-            "tokenizers", "babelscope.runner:analysis_tokenizers", False,
-            "tokenizer premium, byte premium, fertility, UNK/byte-fallback rates",
-        ),
-        AnalysisEntry(
-            "bits_per_byte", "babelscope.runner:analysis_bits_per_byte", True,
-            "the model's bits per UTF-8 byte on parallel text",
-        ),
-        AnalysisEntry(
-            "alignment", "babelscope.analyses.alignment:analysis_alignment", True,
-            "MEXA cross-lingual alignment of hidden states with the pivot, per layer",
-        ),
-    ]
-}
+#: Kept for callers of the v0.1 name.
+AnalysisEntry = Entry

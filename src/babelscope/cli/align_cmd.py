@@ -42,47 +42,26 @@ def align_command(
     json_out: bool = typer.Option(False, "--json", help="Print JSON to stdout."),
 ) -> None:
     """Cross-lingual alignment (MEXA): how well each language's hidden states line up with the pivot's."""
-    from ..analyses.alignment import POOLINGS, PRECISIONS, check_hidden_states, compute_alignment, select_segments
-    from ..analyses.calibration import calibrate, check_overlap, load_measured
-    from ..corpora import open_corpus
-    from ..errors import ConfigError
-    from ..languages import Language, parse_languages
-    from ..models import load_model
+    from ..presets import align_study
 
     t0 = time.perf_counter()
-    if pooling not in POOLINGS:
-        raise ConfigError(f"--pooling: unknown pooling {pooling!r}; use one of {', '.join(POOLINGS)}")
-    if precision not in PRECISIONS:
-        raise ConfigError(f"--precision: unknown precision {precision!r}; use one of {', '.join(PRECISIONS)}")
-    if aggregate not in ("mean", "max"):
-        raise ConfigError(f"--against-aggregate must be mean or max, got {aggregate!r}")
-    langs = parse_languages(split_list(languages) or list(DEFAULT_LANGUAGES))
-    piv = Language.parse(pivot)
-    measured = source = None
-    if against:  # read it before the slow part, so a bad CSV fails at once
-        measured, source = load_measured(against, workspace)
-        check_overlap([x for x in langs if x != piv], measured, source)
-    opened = open_corpus(corpus, [piv, *[x for x in langs if x != piv]], split=split)
-    select_segments(opened, langs, piv, sentences)  # bad languages / ids fail before the model loads
-    loaded = load_model(model, device=device, dtype=dtype, batch_size=batch_size)
-    check_hidden_states(loaded, pooling, precision)
     with progress_callback() as cb:
-        engine = _engine(loaded, workspace, no_store, batch_size, cb)
-        result = compute_alignment(engine, opened, langs, piv, sentences, pooling, precision)
-    cal = None
-    if measured is not None:
-        cal = calibrate(result.aggregate(aggregate), measured, source=source or against or "",
-                        aggregate=aggregate, intercept=not no_intercept)
-    run_id = None if no_store else _store(workspace, loaded, opened, result, cal, {
-        "model": model, "corpus": corpus, "split": split, "languages": [x.tag for x in langs],
-        "pivot": piv.tag, "sentences": sentences, "pooling": pooling, "precision": precision, "against": against,
-    })
+        res = align_study(
+            model=model, corpus=corpus, split=split, languages=split_list(languages) or list(DEFAULT_LANGUAGES),
+            pivot=pivot, sentences=sentences, pooling=pooling, precision=precision, against=against,
+            aggregate=aggregate, intercept=not no_intercept, batch_size=batch_size, device=device, dtype=dtype,
+            workspace=workspace, store=not no_store, progress=cb,
+        )
+    out = res.outcome("alignment")
+    assert out is not None and out.output is not None
+    result, cal = out.output.payload
+    run_id = None if no_store else res.run_id
     seconds = time.perf_counter() - t0
     if json_out:
-        out: dict[str, Any] = {"run_id": run_id, "model": model, "seconds": round(seconds, 2), **result.to_json()}
+        payload: dict[str, Any] = {"run_id": run_id, "model": model, "seconds": round(seconds, 2), **result.to_json()}
         if cal is not None:
-            out["calibration"] = cal.to_dict()
-        emit_json(out)
+            payload["calibration"] = cal.to_dict()
+        emit_json(payload)
         return
     _print_table(result)
     if cal is not None:
@@ -90,41 +69,6 @@ def align_command(
     if not state["quiet"]:
         console.print(f"{result.n} sentences x {len(result.languages)} languages x {result.n_layers} layers "
                       f"in {seconds:.0f} s" + (f"; run {run_id}" if run_id else ""))
-
-
-def _engine(model: Any, workspace: Path | None, no_store: bool, batch_size: int, progress: Any) -> Any:
-    """The Engine (dedup, progress, and a request cache in the workspace so a rerun, e.g. with
-    another --against, costs no forward passes); without a store, no cache either."""
-    from ..engine.executor import Engine
-    from ..workspace import workspace_dir
-
-    cache = None if no_store else workspace_dir(workspace) / "request_cache.sqlite"
-    if cache is not None:
-        cache.parent.mkdir(parents=True, exist_ok=True)
-    # Chunks of several model batches: the model sorts and pads within each chunk.
-    return Engine(model, cache=cache, batch_size=max(64, 4 * batch_size), progress=progress)
-
-
-def _store(workspace: Path | None, model: Any, corpus: Any, result: Any, cal: Any, config: dict) -> str:
-    from ..config import signature
-    from ..workspace import open_store
-
-    sig = signature({
-        "model": getattr(model, "signature", getattr(model, "name", "?")),
-        "corpus": f"{corpus.name}@{corpus.version}", "pivot": result.pivot.tag,
-        "n": result.n, "pooling": result.pooling,
-    })
-    store = open_store(workspace)
-    try:
-        run_id = store.start_run("align", sig, config)
-        out = result.to_output()
-        if cal is not None:
-            out.extend(cal.to_output())
-        store.add_results(run_id, out.rows, out.items, out.artifacts)
-        store.finish_run(run_id)
-    finally:
-        store.close()
-    return run_id
 
 
 def _spark(values: Any) -> str:

@@ -58,6 +58,7 @@ def fail(message: str, code: int = 2) -> None:
 def main() -> None:
     """Entry point: run the app, turning BabelscopeError into a message and exit code 2."""
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    optional_value(sys.argv, "--ray", "local")
     try:
         from .options import normalize_argv  # issue 14: bare -> help, flags anywhere, aliases
 
@@ -73,6 +74,15 @@ def main() -> None:
         if e.code == 130:
             console.print("interrupted; finished work is in the store and the request cache, rerun to resume")
         raise
+
+
+def optional_value(argv: list[str], option: str, default: str) -> None:
+    """Let ``option`` stand alone (``run s.toml --ray --json``): with no value after it, it
+    gets ``default``. Click options take a value or are flags, not both."""
+    for i, arg in enumerate(argv):
+        if arg == option and (i + 1 == len(argv) or argv[i + 1].startswith("-")):
+            argv.insert(i + 1, default)
+            return
 
 
 def _escape(text: str) -> str:

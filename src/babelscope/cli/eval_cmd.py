@@ -9,6 +9,7 @@ from typing import List, Optional
 import typer
 
 from .app import app, console, emit_json, split_list, state
+from .progress import progress_callback
 
 
 @app.command("eval")
@@ -36,92 +37,28 @@ def eval_command(
     Generative tasks also report language fidelity: the share of responses written in the
     language asked (``language_match``) and the Language Confusion Benchmark's LPR/WPR.
     """
-    from ..evaluation import parse_conditions, template_hash, write_samples
-    from ..languages import parse_languages
-    from ..tasks.base import MULTIPLE_CHOICE, DataSource, get_tasks
-    from ..workspace import open_store, workspace_dir
+    from ..presets import evaluate_study
+    from ..evaluation import write_samples
 
     t0 = time.perf_counter()
-    tasks = get_tasks(split_list(task))
-    for t in tasks:
-        if hasattr(t, "sources"):  # translation: which languages to translate from
-            t.sources = tuple(split_list(sources)) or (pivot,)
-    langs = parse_languages(split_list(languages)) if languages else None
-    if lid.strip().lower() != "none":
-        from ..lid import BACKENDS
-
-        if lid.strip().lower() not in (*BACKENDS, "fasttext"):
-            from ..errors import ConfigError
-
-            raise ConfigError(f"unknown --lid backend {lid!r}; choose one of: {', '.join(BACKENDS)}, none")
-    conds = parse_conditions(conditions)
-    if data_dir is not None and not data_dir.is_dir():
-        from ..errors import ConfigError
-
-        raise ConfigError(f"--data-dir {data_dir} is not a folder")
-    source = DataSource(data_dir=data_dir, split=split)
-
-    from ..evaluation import plan
-
-    from ..evaluation import execute, rows_for
-    from ..languages import Language
-    from .progress import progress_callback
-
-    slices = plan(tasks, langs, source, conds, limit)  # every input error before loading a model
     with progress_callback() as cb:
-        runner = _runner(model, batch_size, device, dtype, workspace, slices, cb)
-        execute(slices, runner)
-    fidelity = []
-    if lid.strip().lower() != "none" and any(it.kind != MULTIPLE_CHOICE for s in slices for it in s.items):
-        from ..evaluation import add_fidelity
-        from ..lid import get_identifier
-
-        fidelity = add_fidelity(slices, get_identifier(lid))
-    out = rows_for(slices, Language.parse(pivot) if pivot else None, n_boot=n_boot)
-    out.rows.extend(fidelity)
-
-    ws = workspace_dir(workspace)
-    store = open_store(ws)
-    sig = "|".join([f"model:{getattr(runner, 'signature', None) or getattr(getattr(runner, 'model', None), 'signature', model)}",
-                    f"tasks:{','.join(t.name for t in tasks)}",
-                    f"data:{data_dir or 'hub'}", f"template:{template_hash(tasks)}",
-                    f"conditions:{';'.join(c.name for c in conds)}", f"limit:{limit}"])
-    config = {"model": model, "tasks": [t.name for t in tasks], "languages": [lang.tag for lang in langs or []],
-              "data_dir": str(data_dir) if data_dir else None, "split": split, "limit": limit,
-              "conditions": [c.name for c in conds], "pivot": pivot, "batch_size": batch_size, "lid": lid,
-              "sources": next((list(t.sources) for t in tasks if hasattr(t, "sources")), None)}
-    run_id = store.start_run("eval", sig, config)
-    store.add_results(run_id, out.rows, out.items, out.artifacts)
-    store.finish_run(run_id)
-    store.close()
+        result = evaluate_study(
+            model=model, tasks=split_list(task), languages=split_list(languages) or None, data_dir=data_dir,
+            split=split, limit=limit, conditions=conditions, pivot=pivot, sources=split_list(sources) or None,
+            batch_size=batch_size, device=device, dtype=dtype, workspace=workspace, n_boot=n_boot, lid=lid,
+            progress=cb,
+        )
+    outputs = [o.output for o in result.outcomes if o.output is not None]
     if log_samples is not None:
-        write_samples(log_samples, out.samples)
-    rows = [r.to_dict() for r in out.rows]
+        write_samples(log_samples, [s for out in outputs for s in getattr(out, "samples", [])])
+    rows = [r.to_dict() for out in outputs for r in out.rows]
     if json_out:
-        emit_json({"run_id": run_id, "rows": rows, "summary": out.artifacts.get("eval_summary", {})})
+        emit_json({"run_id": result.run_id, "rows": rows, "summary": result.artifacts.get("eval_summary", {}),
+                   "signature": result.signature, "requests": result.requests})
         return
     if not state["quiet"]:
         _print_table(rows)
-        console.print(f"run {run_id}: {len(rows)} rows in {time.perf_counter() - t0:.0f} s")
-
-
-def _runner(model: str, batch_size: int, device, dtype, workspace, slices, progress):
-    """The Engine over the loaded model (request cache in the workspace), checked up front."""
-    from ..models import load_model
-    from ..models.base import Capability, require
-    from ..tasks.base import GENERATE
-    from ..workspace import workspace_dir
-
-    m = load_model(model, device=device, dtype=dtype, batch_size=batch_size)
-    needed = {Capability.GENERATE if s.task.kind == GENERATE else Capability.LOGLIKELIHOOD for s in slices}
-    require(m, *sorted(needed, key=lambda c: c.value))
-    from ..engine.cache import RequestCache
-    from ..engine.executor import Engine
-
-    cache = RequestCache(workspace_dir(workspace) / "request_cache.sqlite")
-    # The model batches by --batch-size; the engine hands it larger chunks so it can group
-    # the choices of one question (shared prefix) and length-sort across questions.
-    return Engine(m, cache=cache, batch_size=max(64, batch_size), progress=progress)
+        console.print(f"run {result.run_id}: {len(rows)} rows in {time.perf_counter() - t0:.0f} s")
 
 
 def _print_table(rows: list[dict]) -> None:

@@ -11,6 +11,7 @@ from rich.table import Table
 
 from ..errors import ConfigError
 from .app import app, console, emit_json, split_list, state
+from .progress import progress_callback
 
 
 @app.command("multi-if")
@@ -26,49 +27,30 @@ def multi_if_command(
     bootstrap: int = typer.Option(1000, "--bootstrap", help="Bootstrap resamples for the 95% CIs (0: none)."),
     workspace: Optional[Path] = typer.Option(None, "--workspace", "-w", help="Store the rows in this results folder."),
     json_out: bool = typer.Option(False, "--json", help="Print the rows as JSON to stdout."),
+    # issue 17: which published checker semantics score the answers (named in the signature)
+    checkers: str = typer.Option("babelscope", "--checkers", help="Checker variant: ifeval | m-ifeval | multi-if | babelscope | auto (the data's own)."),
 ) -> None:
     """Strict/loose, prompt/instruction-level accuracy per turn and language, with CIs."""
-    from ..lid import get_identifier
+    from ..presets import multi_if_study
     from ..tasks import multi_if as mi
 
     if not 1 <= turns <= mi.MAX_TURNS:
         raise ConfigError(f"--turns must be 1..{mi.MAX_TURNS}, got {turns}")
-    if bootstrap < 0:
-        raise ConfigError("--bootstrap must be >= 0")
-    if (responses is None) == (model is None):
-        raise ConfigError("give exactly one of --responses FILE (score stored answers) or --model SPEC (generate)")
-    identifier = get_identifier(lid)
-    langs = split_list(languages) or None
-    convs = mi.load_conversations(data, limit=limit, languages=langs)
-
-    if responses is not None:
-        answers = mi.read_responses(responses, convs)
-    else:
-        from .fidelity_cmd import live_generator
-
-        if not state["quiet"]:
-            console.print(f"running {len(convs)} conversations x {turns} turns with {escape(model)}")
-        answers = mi.generate_responses(convs, live_generator(model), max_tokens=max_tokens, turns=turns)
-
-    groups = mi.score(convs, answers, lid=identifier, turns=turns)
-    rows = mi.result_rows(groups, n_boot=bootstrap)
-    result: dict = {"conversations": len(convs), "rows": [r.to_dict() for r in rows]}
-
+    if model is not None and not state["quiet"]:
+        console.print(f"running Multi-IF conversations x {turns} turns with {escape(model)}")
+    with progress_callback() as cb:
+        res = multi_if_study(
+            data=data, responses=responses, model=model, languages=split_list(languages) or None, limit=limit,
+            turns=turns, max_tokens=max_tokens, lid=lid, bootstrap=bootstrap, workspace=workspace, progress=cb,
+            checkers=checkers,
+        )
+    out = res.outcome("multi_if")
+    assert out is not None and out.output is not None
+    groups = out.output.payload["groups"]
+    result: dict = {"conversations": out.output.payload["conversations"], "checkers": out.output.payload["checkers"],
+                    "rows": [r.to_dict() for r in out.output.rows]}
     if workspace is not None or model is not None:
-        from ..workspace import open_store
-
-        store = open_store(workspace)
-        run_id = store.start_run("multi-if", f"data={data}|model={model or '-'}|lid={identifier.version}",
-                                 {"data": str(data), "responses": str(responses) if responses else None,
-                                  "model": model, "turns": turns, "lid": lid})
-        items = mi.item_records(groups)
-        if model is not None:
-            for i, (name, tag, item_id, d) in enumerate(items):
-                key, turn = item_id.rsplit("#turn", 1)
-                d["response"] = answers.get((key, int(turn)), "")
-        store.add_results(run_id, rows, items)
-        store.finish_run(run_id)
-        result["run_id"] = run_id
+        result["run_id"] = res.run_id
 
     if json_out:
         emit_json(result)
@@ -78,3 +60,4 @@ def multi_if_command(
         v = g.values()
         table.add_row(str(g.turn), escape(g.language), *(f"{v[m]:.3f}" for m in (*mi.METRICS, "overall")), str(len(g.results)))
     console.print(table)
+    console.print(f"checkers: {escape(checkers)}")  # issue 17: which variant the numbers come from

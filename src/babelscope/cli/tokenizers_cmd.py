@@ -9,7 +9,7 @@ from rich import box
 from rich.table import Table
 from rich.text import Text
 
-from .app import app, console, emit_json
+from .app import app, console, emit_json, split_list
 
 FALLBACK_LANGUAGES = ["en", "de", "hi", "zh"]
 
@@ -34,24 +34,20 @@ def tokenizers(
     json_out: bool = typer.Option(False, "--json", help="Print wide JSON rows to stdout."),
 ) -> None:
     """How many tokens each language needs for the same text (premium vs the pivot)."""
-    from ..analyses.tokenization import run_tokenizers
-    from ..corpora import open_corpus
-    from ..languages import Language, parse_languages
+    from ..presets import tokenizers_study
     from ..results import widen
-    from ..tokenizer_specs import DEFAULT_TOKENIZERS, load_tokenizer
     from .progress import progress_callback
 
-    langs = parse_languages(languages if languages else default_languages())
-    piv = Language.parse(pivot)
-    wanted = [piv] + [lang for lang in langs if lang != piv]
     if join and split is None:
         split = "all"  # Petrov et al. count dev + devtest
-    corp = open_corpus(corpus, wanted, split=split)
-    for lang in wanted:  # a missing language fails before any tokenizer loads
-        corp.code_for(lang)
-    toks = [load_tokenizer(s) for s in (tokenizer or DEFAULT_TOKENIZERS)]
     with progress_callback() as cb:
-        out = run_tokenizers(corp, langs, piv, toks, join=join, progress=cb)
+        res = tokenizers_study(corpus=corpus, split=split, join=join, tokenizers=tokenizer or None,
+                               languages=split_list([languages]) if languages else default_languages(),
+                               pivot=pivot, progress=cb)
+    outcome = res.outcome("tokenizers")
+    assert outcome is not None and outcome.output is not None
+    out = outcome.output
+    corp_name = out.artifacts.get("tokenizers", {}).get("corpus", corpus)
     tidy = [r.to_dict() for r in out.rows]
     wide = widen(tidy, "tokenizer")
     premium = {(r["variant"], r["language"]): r for r in tidy if r["metric"] == "premium"}
@@ -64,7 +60,7 @@ def tokenizers(
     if json_out:
         emit_json(wide)
         return
-    _print_table(wide, corp.name, out.artifacts.get("tokenizers", {}))
+    _print_table(wide, corp_name, out.artifacts.get("tokenizers", {}))
 
 
 def _fmt(x: Any, digits: int = 2, pct: bool = False) -> str:

@@ -15,12 +15,14 @@ the language checks use babelscope's language identification (``context.lid``), 
 from __future__ import annotations
 
 import json
+import random
 import re
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from ..errors import BabelscopeError
+from ..languages import same_macrolanguage
 from .text import count_sentences, count_words, splits_no_space
 
 
@@ -34,6 +36,15 @@ class CheckContext:
 
     language: str = "en"
     lid: Any = None
+    #: The item being checked (e.g. "key#turn1") and the run's seed: together they fix the
+    #: draws that the published checkers make at random (see :meth:`rng`).
+    item: str = ""
+    seed: int = 0
+
+    def rng(self, *tag: Any) -> random.Random:
+        """A random generator fixed by (seed, item, tag): the same draw for the same item on
+        every run and in the strict and loose passes, independent of scoring order."""
+        return random.Random("|".join(map(str, (self.seed, self.item, *tag))))
 
     def detect(self, text: str) -> str:
         """Top label of ``text`` (no confidence floor: IFEval trusts the detector's best guess)."""
@@ -47,7 +58,8 @@ class CheckContext:
         if not text.strip():
             return True  # IFEval: undetectable text counts as following
         label = self.detect(text)  # sets self.lid to the default identifier if none was given
-        return self.lid.accepts(label, language)
+        # A dialect label (ary, arz) passes for its macrolanguage (ar): prompts name the latter.
+        return self.lid.accepts(label, language) or same_macrolanguage(label, language)
 
 
 Checker = Callable[[str, dict, CheckContext], bool]
@@ -62,6 +74,10 @@ class Instruction:
     check: Checker
     required: dict[str, tuple[type, ...]] = field(default_factory=dict)
     optional: dict[str, tuple[type, ...]] = field(default_factory=dict)
+    #: The words its relation kwargs may take (M-IFEval's Spanish ids say "al menos"...).
+    relations: tuple[str, ...] = RELATIONS
+    #: Kwargs it does not know are ignored, not refused (M-IFEval's Japanese checkers take **kwargs).
+    ignores_extra: bool = False
 
 
 def _compare(actual: int, relation: str, threshold: int) -> bool:
@@ -301,21 +317,27 @@ INSTRUCTIONS: dict[str, Instruction] = {i.id: i for i in (
 _RELATION_KEYS = ("relation", "let_relation", "capital_relation")
 
 
-def validate(instruction_id: str, kwargs: dict[str, Any] | None, where: str = "") -> dict[str, Any]:
+def validate(instruction_id: str, kwargs: dict[str, Any] | None, where: str = "",
+             registry: dict[str, Instruction] | None = None, registry_name: str = "") -> dict[str, Any]:
     """Clean kwargs for ``instruction_id`` (None values dropped, floats that are ints made ints).
 
+    ``registry`` is a checker variant's instructions (default: babelscope's own).
     InstructionError naming ``where`` (file, row, turn), the id and the offending kwarg.
     """
     at = f"{where}: " if where else ""
-    spec = INSTRUCTIONS.get(instruction_id)
+    registry = INSTRUCTIONS if registry is None else registry
+    spec = registry.get(instruction_id)
     if spec is None:
-        raise InstructionError(f"{at}unknown instruction id {instruction_id!r} "
-                               f"(known: {', '.join(sorted(INSTRUCTIONS))})")
+        among = f" of the {registry_name} checkers" if registry_name else ""
+        raise InstructionError(f"{at}unknown instruction id {instruction_id!r}{among} "
+                               f"(known: {', '.join(sorted(registry))})")
     if kwargs is not None and not isinstance(kwargs, dict):
         raise InstructionError(f"{at}kwargs of {instruction_id} must be a JSON object, got {kwargs!r}")
     clean = {k: v for k, v in (kwargs or {}).items() if v is not None}
     extra = sorted(set(clean) - set(spec.required) - set(spec.optional))
-    if extra:
+    if extra and spec.ignores_extra:
+        clean = {k: v for k, v in clean.items() if k not in extra}
+    elif extra:
         expected = ", ".join(spec.required) or "none"
         raise InstructionError(f"{at}{instruction_id} does not take kwargs {', '.join(extra)} (expected: {expected})")
     missing = [k for k in spec.required if k not in clean]
@@ -327,11 +349,19 @@ def validate(instruction_id: str, kwargs: dict[str, Any] | None, where: str = ""
             clean[k] = v = int(v)
         if not isinstance(v, types) or (types == _INT and isinstance(v, bool)):
             raise InstructionError(f"{at}{instruction_id}: kwarg {k}={v!r} should be {types[0].__name__}")
-        if k in _RELATION_KEYS and v not in RELATIONS:
-            raise InstructionError(f"{at}{instruction_id}: {k}={v!r} should be one of {', '.join(RELATIONS)}")
+        if k in _RELATION_KEYS and v not in spec.relations:
+            raise InstructionError(f"{at}{instruction_id}: {k}={v!r} should be one of {', '.join(spec.relations)}")
     return clean
 
 
-def check(instruction_id: str, response: str, kwargs: dict[str, Any], context: CheckContext | None = None) -> bool:
-    """Whether ``response`` follows one instruction (kwargs already validated)."""
-    return bool(INSTRUCTIONS[instruction_id].check(response, kwargs, context or CheckContext()))
+def check(instruction_id: str, response: str, kwargs: dict[str, Any], context: CheckContext | None = None,
+          checkers: Any = None) -> bool:
+    """Whether ``response`` follows one instruction (kwargs already validated), by the named
+    checker variant (default: babelscope's rewrite; see :mod:`.variants`)."""
+    if checkers is None:
+        registry = INSTRUCTIONS
+    else:
+        from .variants import get_variant
+
+        registry = get_variant(checkers).instructions
+    return bool(registry[instruction_id].check(response, kwargs, context or CheckContext()))

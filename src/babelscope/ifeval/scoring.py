@@ -11,7 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Sequence
 
-from .checkers import CheckContext, check
+from .checkers import CheckContext
+from .variants import CheckerVariant, get_variant
 
 
 def loose_variants(response: str) -> list[str]:
@@ -45,13 +46,17 @@ def follow(
     instruction_ids: Sequence[str],
     kwargs: Sequence[dict[str, Any]],
     context: CheckContext | None = None,
+    checkers: "str | CheckerVariant | None" = None,
 ) -> FollowResult:
-    """Check every instruction on ``response``, strictly and loosely."""
+    """Check every instruction on ``response``, strictly and loosely, with the named checker
+    variant (default: babelscope's rewrite; see :mod:`.variants`)."""
     ctx = context or CheckContext()
+    registry = get_variant(checkers).instructions
     variants = loose_variants(response)
     strict, loose = [], []
     for iid, kw in zip(instruction_ids, kwargs):
-        s = bool(response.strip()) and check(iid, response, kw, ctx)
+        fn = registry[iid].check
+        s = bool(response.strip()) and bool(fn(response, kw, ctx))
         strict.append(s)
-        loose.append(s or any(v.strip() and check(iid, v, kw, ctx) for v in variants[1:]))
+        loose.append(s or any(bool(v.strip()) and bool(fn(v, kw, ctx)) for v in variants[1:]))
     return FollowResult(tuple(instruction_ids), tuple(strict), tuple(loose))

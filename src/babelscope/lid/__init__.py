@@ -7,21 +7,22 @@ Backends are imported lazily (lingua alone is ~100 MB of models) and cached per 
 
 from __future__ import annotations
 
-import importlib
 from functools import lru_cache
 
 from ..errors import ConfigError
+from ..registry import Registry
 from .base import UNKNOWN, LanguageIdentifier, Prediction, language_matches
 
 DEFAULT_LID = "py3langid"
 
-BACKENDS: dict[str, str] = {
+#: Plugins add identifiers through the ``babelscope.lid`` entry-point group.
+BACKENDS = Registry("lid", {
     "py3langid": "babelscope.lid.py3langid_backend:Py3LangidIdentifier",
     "lingua": "babelscope.lid.lingua_backend:LinguaIdentifier",
     "fasttext-lite": "babelscope.lid.fasttext_backend:FastTextLiteIdentifier",
     "heliport": "babelscope.lid.heliport_backend:HeliportIdentifier",
     "script": "babelscope.lid.script:ScriptIdentifier",
-}
+}, what="language identifier", normalise=lambda s: s.strip().lower())
 
 
 @lru_cache(maxsize=None)
@@ -32,8 +33,7 @@ def get_identifier(name: str = DEFAULT_LID) -> LanguageIdentifier:
         key = "fasttext-lite"
     if key not in BACKENDS:
         raise ConfigError(f"unknown --lid backend {name!r}; choose one of: {', '.join(BACKENDS)}")
-    module, cls = BACKENDS[key].split(":")
-    return getattr(importlib.import_module(module), cls)()
+    return BACKENDS[key].load()()
 
 
 __all__ = [

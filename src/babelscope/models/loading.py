@@ -20,6 +20,12 @@ from typing import Any
 from urllib.parse import urlparse
 
 from ..errors import ConfigError, ModelError
+from ..registry import Registry
+
+#: Model backends beyond the built-in specs, added by plugins through the ``babelscope.backends``
+#: entry-point group: ``scheme = "module:loader"``, where ``loader(target, device=, dtype=,
+#: **options)`` returns a Model (models.base); the spec is then ``scheme:target``.
+MODEL_BACKENDS = Registry("backends", {}, what="model backend", normalise=lambda s: s.strip().lower())
 
 SPEC_HELP = "use 'default', 'hf:<hub id or folder>[@revision]' or 'gguf:<file.gguf>'"
 _DTYPES = {
@@ -65,6 +71,9 @@ def parse_model_spec(spec: str) -> ModelSpec:
         if not target:
             raise ModelError(f"model spec {spec!r} names no model; {SPEC_HELP}")
         return ModelSpec("hf", target, revision)
+    scheme, sep, rest = s.partition(":")
+    if sep and scheme in MODEL_BACKENDS:  # a plugin backend (entry point babelscope.backends)
+        return ModelSpec(scheme, rest)
     p = Path(s).expanduser()
     if p.is_dir():
         return ModelSpec("hf", s)
@@ -85,6 +94,8 @@ def load_model(spec: str | ModelSpec, device: str | None = None, dtype: str | No
                               device=device, dtype=dtype, **options)
     if ms.kind == "gguf":
         return load_gguf(ms.target, device=device, dtype=dtype, **options)
+    if ms.kind != "hf":  # a plugin backend: its loader takes the text after the scheme
+        return MODEL_BACKENDS.load(ms.kind)(ms.target, device=device, dtype=dtype, **options)
     local = Path(ms.target).expanduser()
     if local.is_dir():
         return load_hf_folder(local, device=device, dtype=dtype, **options)

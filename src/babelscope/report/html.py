@@ -18,6 +18,7 @@ from typing import Any
 
 from .. import __version__
 from ..store import RunInfo, Store
+from .comparison import models_in, render_comparison
 from .fmt import DASH, esc, fmt_duration, fmt_time, json_for_script, slug
 from .sections import SectionContext, section_renderer
 
@@ -79,11 +80,21 @@ def render_report(store: Store, run_id: str) -> str:
     rows = store.results(run.run_id)
     artifacts = store.artifacts(run.run_id)
     sections = []
-    for i, name in enumerate(_section_order(run, rows)):
-        sec_rows = [r for r in rows if r["name"] == name]
-        ctx = SectionContext(name, sec_rows, run, artifacts, store)
-        title, body = _render_section(ctx)
-        sections.append((f"s{i}-{slug(name)}", title, Markup(body)))
+    models = models_in(rows)
+    if len(models) > 1:  # a study of several models: the comparison first, then each model's sections
+        html = render_comparison(rows, lambda name: store.items(run.run_id, name), str(run.config.get("pivot") or ""))
+        sections.append(("s-models", "Model comparison", Markup(html)))
+    for m_i, model in enumerate(models or [None]):
+        own = [r for r in rows if model is None or r.get("model") in (model, None if m_i == 0 else model)]
+        arts = artifacts if m_i == 0 else {**artifacts, **{k.rsplit("@", 1)[0]: v for k, v in artifacts.items()
+                                                            if k.endswith(f"@{model}")}}
+        for i, name in enumerate(_section_order(run, own)):
+            sec_rows = [r for r in own if r["name"] == name]
+            ctx = SectionContext(name, sec_rows, run, arts, store)
+            title, html = _render_section(ctx)
+            if len(models) > 1:
+                title = f"{title} · {model}" if any(r.get("model") for r in sec_rows) else title
+            sections.append((f"s{m_i}-{i}-{slug(name)}", title, Markup(html)))
     cfg = run.config
     langs: dict[str, None] = {}
     for r in rows:

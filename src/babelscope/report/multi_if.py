@@ -52,7 +52,7 @@ def render(ctx: SectionContext) -> str:
     helps = "".join(f"<li><b>{esc(LABELS.get(m, m))}</b>: {esc(METRIC_HELP[m])}</li>" for m in metrics if m in METRIC_HELP)
     parts = [f'<p class="lede">Multi-turn instruction following: {len(langs)} language(s), {len(turns)} turn(s); '
              "turn k keeps every earlier instruction and adds one. 95% bootstrap CIs over conversations "
-             f'in brackets.</p><ul class="help">{helps}</ul>']
+             f'in brackets.</p><ul class="help">{helps}</ul>', checkers_note(rows)]
     parts.append(turn_matrix(langs, cells, turns, headline))
     parts.append(per_turn_table(langs, cells, turns, metrics))
     parts.append(detail_table(langs, cells, turns, metrics))
@@ -60,6 +60,15 @@ def render(ctx: SectionContext) -> str:
     parts.append('<div class="charts">' + "".join(c for c in charts if c) + "</div>")
     parts.append(rollups(rows, variant_label="turn", metrics=metrics))
     return "".join(parts)
+
+
+def checkers_note(rows: list[dict[str, Any]]) -> str:
+    """Which checker variant produced the numbers: the same ids mean different things in IFEval's,
+    M-IFEval's, Multi-IF's and babelscope's code, and scores differ by points between them."""
+    names = ordered(str(r.get("checkers") or "babelscope") for r in rows)
+    if not names:
+        return ""
+    return f'<p class="note">Checked with the <b>{esc(", ".join(names))}</b> checkers.</p>'
 
 
 def _label(r: dict[str, Any]) -> dict[str, Any]:

@@ -31,6 +31,8 @@ _REGISTRY: dict[str, tuple[Renderer | str, str | None]] = {
     "alignment_calibration": ("babelscope.report.alignment:render_estimates", "Alignment calibration: estimated scores"),
     "fidelity": ("babelscope.report.fidelity:render", "Language fidelity"),
     "multi_if": ("babelscope.report.multi_if:render", "Multi-IF: multi-turn instruction following"),
+    "ifeval": ("babelscope.report.multi_if:render", "IFEval: instruction following"),  # issue 17
+    "m_ifeval": ("babelscope.report.multi_if:render", "M-IFEval: localized instruction following"),  # issue 17
     "flores_translation": ("babelscope.report.translation:render", "Translation: flores_translation (chrF++)"),
 }
 

@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass, field
-from importlib import import_module
 from pathlib import Path
 from typing import Any, ClassVar, Sequence
 
 from ..errors import BabelscopeError, ConfigError
 from ..languages import Language
+from ..registry import Registry
 
 
 class TaskError(BabelscopeError):
@@ -170,7 +170,8 @@ class DataSource:
 # -- registry ---------------------------------------------------------------------------------
 
 #: Lazy "module:Class" entries: importing a task pulls in its loader only when it is asked for.
-TASKS: dict[str, str] = {
+#: Plugins add tasks through the ``babelscope.tasks`` entry-point group.
+TASKS = Registry("tasks", {
     "xcopa": "babelscope.tasks.xcopa:XCOPA",
     "global_mmlu": "babelscope.tasks.global_mmlu:GlobalMMLU",
     "global_mmlu_lite": "babelscope.tasks.global_mmlu:GlobalMMLULite",
@@ -181,7 +182,7 @@ TASKS: dict[str, str] = {
     "blend": "babelscope.tasks.blend:BLEnD",
     "flores_translation": "babelscope.tasks.flores_translation:FloresTranslation",
     "udhr_continuation": "babelscope.tasks.udhr_continuation:UDHRContinuation",
-}
+}, what="task", normalise=lambda s: s.strip().lower().replace("-", "_"))
 
 
 def task_names() -> list[str]:
@@ -191,13 +192,12 @@ def task_names() -> list[str]:
 def get_task(name: str) -> Task:
     """A task instance by name; unknown names raise TaskError with the closest names."""
     key = name.strip().lower().replace("-", "_")
-    target = TASKS.get(key)
-    if target is None:
+    entry = TASKS.get(key)
+    if entry is None:
         close = difflib.get_close_matches(key, list(TASKS), n=3, cutoff=0.5)
         hint = f"; did you mean: {', '.join(close)}?" if close else ""
         raise TaskError(f"unknown task {name!r}{hint} (available: {', '.join(TASKS)})")
-    module, _, cls = target.partition(":")
-    return getattr(import_module(module), cls)()
+    return entry.load()()
 
 
 def get_tasks(names: Sequence[str]) -> list[Task]:
