@@ -128,3 +128,15 @@ def test_engine_ticks_every_model_batch_with_tokens():
     Engine(FakeModel(), batch_size=64, progress=lambda k, d, t: plain.append(d)).loglikelihood_rolling(
         [RollingLoglikelihoodRequest(t) for t in texts])
     assert plain == [0, 20]  # default: unchanged, and a 3-argument callback still works
+
+
+def test_session_loading_message_becomes_a_line_with_its_time():
+    clock = Clock()
+    d, buf = _display(clock)
+    d("loading default", 0, 0)       # what Session.model reports before load_model
+    clock.t += 7
+    d("loglikelihood", 0, 2)
+    d("loglikelihood", 2, 2)
+    lines = buf.getvalue().splitlines()
+    assert lines[:2] == ["loading default ...", "loaded default in 7 s"]
+    assert lines[2].startswith("scoring answer choices: 2/2 done")

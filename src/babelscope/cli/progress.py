@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Iterator
 
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.text import Text
 
 from ..progress_stage import current_stage
@@ -111,19 +111,23 @@ class ProgressDisplay:
         self.clock = clock
         self.tty = self.console.is_terminal if tty is None else tty
         self.units: dict[str, Unit] = {}
+        self._loading: tuple[str, float, int | None] | None = None
         self.bars: Progress | None = None
         if self.tty:
             self.bars = Progress(
-                TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                SpinnerColumn(finished_text=" "), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                 TextColumn("{task.fields[rate]}"), TextColumn("{task.fields[eta]}"), TimeElapsedColumn(),
                 console=self.console, transient=False,
             )
 
     def __call__(self, description: str, done: int, total: int, tokens: int | None = None) -> None:
-        if total <= 0:
-            return  # an empty call (nothing asked): no line, no bar
-        label = human_label(description)
         now = self.clock()
+        if total <= 0:
+            if description.startswith("loading "):  # Session: a model starts loading
+                self._start_loading(description[len("loading "):], now)
+            return  # otherwise an empty call (nothing asked): no line, no bar
+        self._end_loading(now)
+        label = human_label(description)
         u = self.units.get(label)
         if u is None or (u.reported and done < u.done):
             u = Unit(label, total, done=done, base_done=done, started=now, updated=now)
@@ -142,6 +146,26 @@ class ProgressDisplay:
             if self.bars is None:
                 self.console.print(Text(self.line(u)), soft_wrap=True, highlight=False)
 
+    def _start_loading(self, what: str, now: float) -> None:
+        self._end_loading(now)
+        self._loading = (what, now, None)
+        if self.bars is not None:
+            task = self.bars.add_task(f"loading {what}", total=None, rate="", eta="")
+            self._loading = (what, now, task)
+        else:
+            self.console.print(Text(f"loading {what} ..."), highlight=False)
+
+    def _end_loading(self, now: float) -> None:
+        if self._loading is None:
+            return
+        what, t0, task = self._loading
+        self._loading = None
+        done = f"loaded {what} in {fmt_seconds(now - t0)}"
+        if self.bars is not None and task is not None:
+            self.bars.update(task, description=done, total=1, completed=1)
+        else:
+            self.console.print(Text(done), highlight=False)
+
     def line(self, u: Unit) -> str:
         """The one line a finished unit gets on a non-terminal."""
         took = (u.updated or 0) - (u.started or 0)
@@ -158,6 +182,7 @@ class ProgressDisplay:
             self.bars.start()
 
     def stop(self) -> None:
+        self._end_loading(self.clock())
         if self.bars is not None:
             self.bars.stop()
             return
