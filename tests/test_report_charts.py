@@ -64,3 +64,35 @@ def test_heatmap_legend_and_escaping():
 ])
 def test_chance_level(rows, metric, want):
     assert chance_level(rows, metric) == want
+
+
+def test_alignment_table_has_each_column_once_and_chart_rounds_like_the_table(tmp_path):
+    """Rows shaped as analyses/alignment.py writes them (mean/max repeat their value as an
+    extra, pooling/pivot/precision ride on every row)."""
+    from babelscope.languages import Language
+    from babelscope.report import render_report
+    from babelscope.results import ResultRow
+    from babelscope.store import Store
+
+    from report_html import parse_report, table_by_caption
+
+    common = {"pooling": "weighted_mean", "pivot": "en", "precision": "float32"}
+    rows = []
+    for i, tag in enumerate(["en", "sw", "hi"]):
+        lang = Language.parse(tag)
+        mean, best = 0.123456 + i / 10, 0.654321 - i / 10
+        rows.append(ResultRow("alignment", "mean", lang, mean, n=50, extra={"mean": mean, **common}))
+        rows.append(ResultRow("alignment", "max", lang, best, n=50, extra={"max": best, "best_layer": 3, **common}))
+    store = Store(tmp_path / "r.sqlite")
+    rid = store.start_run("align", "s", {"analyses": ["alignment"]})
+    store.add_results(rid, rows)
+    html = render_report(store, rid)
+    store.close()
+    table = table_by_caption(parse_report(html), "Per language (over layers); pooling weighted_mean, pivot en, precision float32")
+    heads = [h.text for h in table.head]
+    assert heads.count("mean") == 1 and heads.count("max") == 1
+    assert not {"pooling", "pivot", "precision"} & set(heads)
+    shown = {r["Language"].text: r["mean"].text for r in table.records()}
+    chart = re.search(r'<svg[^>]*aria-label="Mean alignment over layers".*?</svg>', html, flags=re.S).group(0)
+    values = re.findall(r'<text class="value"[^>]*>([^<]+)</text>', chart)
+    assert sorted(values) == sorted(shown.values())  # the same rounding in chart and table
