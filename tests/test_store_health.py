@@ -361,3 +361,30 @@ def test_sigkill_eval_then_runs_shows_the_resume_command_and_it_resumes(tmp_path
     # answers come from the request cache (presets.py passes resume=False)
     assert runs[0]["status"] == "finished" and runs[0]["command"] == "eval"
     assert {r["run_id"] for r in runs} >= {run["run_id"]}
+
+
+def test_eval_on_a_read_only_workspace_exits_2_before_loading_a_model(tmp_path, cli, monkeypatch):
+    import babelscope.models
+
+    data = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "xcopa"
+    if not data.is_dir():
+        pytest.skip(f"no XCOPA sample at {data}")
+    ws = tmp_path / "ro"
+    ws.mkdir()
+    if not _immutable(ws):
+        if os.geteuid() == 0:
+            pytest.skip("cannot make a read-only folder here (root ignores modes; no chattr +i)")
+        ws.chmod(0o555)
+
+    def no_model(*a, **k):
+        raise AssertionError("the model was loaded before the workspace was checked")
+
+    monkeypatch.setattr(babelscope.models, "load_model", no_model)
+    try:
+        code, _, err = cli("eval", "--task", "xcopa", "-l", "it", "--limit", "2", "--data-dir", str(data),
+                           "--workspace", str(ws))
+    finally:
+        subprocess.run(["chattr", "-i", str(ws)], capture_output=True)
+        ws.chmod(0o755)
+    err = " ".join(err.split())
+    assert code == 2 and str(ws) in err and "cannot write" in err and "Traceback" not in err
