@@ -241,3 +241,37 @@ def test_corpus_spec(spec):
         open_corpus(spec)
     except Exception as e:  # noqa: BLE001
         _check(e, spec.strip().partition(":")[2] or spec.strip(), repr(spec))
+
+
+# -- study files --------------------------------------------------------------------------------
+
+STUDY_KEYS = ("models", "languages", "analyses", "tasks", "max_segments", "workspace", "pivot", "corpus", "nonsense")
+
+
+@st.composite
+def study_toml(draw):
+    lines = []
+    for key in draw(st.lists(st.sampled_from(STUDY_KEYS), unique=True, max_size=5)):
+        value = draw(st.one_of(ODD_VALUES, st.lists(st.sampled_from(["default", "it", "sw", "xx-nope", "xcopa",
+                                                                       "tokenizers", ""]), max_size=3)))
+        lines.append(f"{key} = {json.dumps(value, ensure_ascii=False)}")
+    if draw(st.booleans()):
+        lines.append("[tasks.xcopa]")
+        lines.append(f"limit = {json.dumps(draw(ODD_VALUES))}")
+    return "\n".join(lines) + "\n"
+
+
+@SETTINGS
+@given(content=st.one_of(study_toml().map(lambda t: t.encode("utf-8")), st.binary(max_size=40)),
+       suffix=st.sampled_from([".toml", ".toml", ".yaml", ".txt"]))
+def test_study_file(content, suffix):
+    from babelscope.study import load_study
+
+    TRIED["study files"] += 1
+    with tempfile.TemporaryDirectory() as d:
+        path = Path(d) / f"study{suffix}"
+        path.write_bytes(content)
+        try:
+            load_study(path)
+        except Exception as e:  # noqa: BLE001
+            _check(e, str(path))
