@@ -183,10 +183,15 @@ class Store:
 
     def _migrate(self) -> None:
         have = {r[1] for r in self._db.execute("PRAGMA table_info(runs)")}
-        with self._db:
-            for name, kind in RUN_COLUMNS_ADDED:
-                if name not in have:
+        for name, kind in RUN_COLUMNS_ADDED:
+            if name in have:
+                continue
+            try:
+                with self._db:
                     self._db.execute(f"ALTER TABLE runs ADD COLUMN {name} {kind}")
+            except sqlite3.OperationalError as e:
+                if "duplicate column" not in str(e).lower():
+                    raise  # another process opening the same old store added it first: fine
 
     def close(self) -> None:
         self._db.close()
