@@ -388,3 +388,18 @@ def test_eval_on_a_read_only_workspace_exits_2_before_loading_a_model(tmp_path, 
         ws.chmod(0o755)
     err = " ".join(err.split())
     assert code == 2 and str(ws) in err and "cannot write" in err and "Traceback" not in err
+
+
+def test_report_of_an_interrupted_run_shows_its_resume_command(tmp_path):
+    from babelscope.report import render_report
+
+    s = open_store(tmp_path / "ws")
+    rid = s.start_run("eval", "sig", {}, resume="babelscope eval --task xcopa -l 'it'")
+    s.mark_interrupted(rid)
+    html = render_report(s, rid)
+    done = s.start_run("eval", "sig", {}, resume="babelscope eval --task xcopa")
+    s.finish_run(done)
+    html_done = render_report(s, done)
+    s.close()
+    assert "<dt>resume</dt><dd><code>babelscope eval --task xcopa -l &#x27;it&#x27;</code></dd>" in html
+    assert "<dt>resume</dt>" not in html_done  # a finished run needs no resuming
