@@ -28,9 +28,10 @@ def file_problem(path: str | Path) -> str | None:
     if not p.exists():
         return None
     size = p.stat().st_size
+    wal = Path(str(p) + "-wal")
+    live_wal = wal.exists() and wal.stat().st_size > 0
     if size == 0:
-        wal = Path(str(p) + "-wal")
-        if wal.exists() and wal.stat().st_size > 0:
+        if live_wal:
             return None
         return "is empty (0 bytes): whatever it held is gone"
     with p.open("rb") as f:
@@ -44,7 +45,9 @@ def file_problem(path: str | Path) -> str | None:
     # The header's page count is valid when the "version-valid-for" number equals the change
     # counter (SQLite >= 3.7.0 keeps them in step). A file shorter than that count was cut off.
     pages = int.from_bytes(head[28:32], "big")
-    if pages and head[24:28] == head[92:96] and size < pages * page_size:
+    # With a write-ahead log present another process may be checkpointing right now (header
+    # first, file extended after): only quick_check, under SQLite's locks, can judge then.
+    if pages and not live_wal and head[24:28] == head[92:96] and size < pages * page_size:
         return f"is truncated ({size:,} bytes of the {pages * page_size:,} its header promises)"
     return None
 
