@@ -38,6 +38,10 @@ KIND_LABELS = {
 }
 
 
+#: What the Engine reports under (its first report of each is the cache's answers).
+ENGINE_KINDS = frozenset({"loglikelihood", "rolling", "generate", "hidden_states"})
+
+
 def human_label(description: str) -> str:
     """The label for a progress description: the current stage if one is set, else the kind's
     words; "name:lang" becomes "name words: lang"."""
@@ -130,7 +134,10 @@ class ProgressDisplay:
         label = human_label(description)
         u = self.units.get(label)
         if u is None or (u.reported and done < u.done):
-            u = Unit(label, total, done=done, base_done=done, started=now, updated=now)
+            # The Engine's first report is what the request cache answered before any work;
+            # other callers report their first finished piece, which is work done.
+            cached = done if description in ENGINE_KINDS else 0
+            u = Unit(label, total, done=done, base_done=cached, started=now, updated=now)
             self.units[label] = u
         else:
             u.done, u.total, u.updated = done, total, now
