@@ -123,6 +123,7 @@ def test_conditions_matrix():
 
 
 def test_generative_task_rows(tiny_model_dir, tmp_path):
+    """A real (tiny) model generates; the rows are checked against expectations written here."""
     from babelscope.models import load_model
 
     (tmp_path / "mgsm_sw.tsv").write_text("Swali la kwanza?\t12\nSwali la pili?\t1,000\n", encoding="utf-8")
@@ -134,8 +135,38 @@ def test_generative_task_rows(tiny_model_dir, tmp_path):
     assert all(isinstance(s["response"], str) for s in out.samples)
     rows = {r.metric: r for r in out.rows}
     assert set(rows) == {"exact_match", "extraction_failure"}
-    assert rows["extraction_failure"].value == pytest.approx(sum(s["extracted"] is None for s in out.samples) / 2)
     assert rows["exact_match"].n == 2
+
+
+def test_generative_task_rows_against_hand_scored_answers(tmp_path):
+    """Scripted answers whose scores are worked out by hand: "12." is right; "sijui" has no
+    number (an extraction failure, and wrong); "4, hapana, 5" ends in 5 (extracted, wrong);
+    "999" for 1000 (extracted, wrong). Exact match 1/4, extraction failures 1/4; the CI is a
+    naive seeded bootstrap of [1, 0, 0, 0] (plain loop, same seed as babelscope's)."""
+    import math
+
+    import numpy as np
+
+    from babelscope.metrics.bootstrap import SEED
+
+    (tmp_path / "mgsm_sw.tsv").write_text(
+        "Swali la kwanza?\t12\nSwali la pili?\t7\nSwali la tatu?\t3\nSwali la nne?\t1000\n", encoding="utf-8")
+    runner = _Scripted({"kwanza": "Jibu ni 12.", "pili": "sijui", "tatu": "Labda 4, hapana, 5",
+                        "nne": "Jibu ni 999"})
+    out = evaluate(runner, [get_task("mgsm")], ["sw"], DataSource(tmp_path), n_boot=200)
+    rows = {r.metric: r for r in out.rows}
+    assert [s["extracted"] for s in out.samples] == [12.0, None, 5.0, 999.0]
+    assert rows["exact_match"].value == 0.25, "exact_match"
+    assert rows["extraction_failure"].value == 0.25, "extraction_failure rate"
+    rng = np.random.default_rng(SEED)
+    vals = [1.0, 0.0, 0.0, 0.0]
+    reps = sorted(sum(vals[int(rng.integers(0, 4))] for _ in range(4)) / 4 for _ in range(200))
+    qs = []
+    for q in (0.025, 0.975):
+        h = 199 * q
+        lo = math.floor(h)
+        qs.append(reps[lo] + (h - lo) * (reps[lo + 1] - reps[lo]))
+    assert (rows["exact_match"].ci_low, rows["exact_match"].ci_high) == pytest.approx(qs, rel=1e-12), "accuracy CI"
 
 
 class _Scripted:

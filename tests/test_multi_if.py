@@ -132,14 +132,23 @@ def test_bootstrap_ci_brackets_the_estimate():
 
     g = mi.TurnScores(1, "en", [FollowResult(("x",), (i % 3 == 0,), (i % 2 == 0,)) for i in range(60)],
                       [str(i) for i in range(60)])
-    ci = mi.bootstrap_ci(g, n_boot=400, seed=1)
+    ci = mi.bootstrap_ci(g, n_boot=4000, seed=1)
     v = g.values()
     for m in ("prompt_strict", "inst_loose", "overall"):
         lo, hi = ci[m]
         assert lo <= v[m] <= hi and hi - lo < 0.4
-    # a binomial proportion's 95% interval is about +-1.96 * sqrt(p(1-p)/n)
-    half = 1.96 * np.sqrt(v["prompt_strict"] * (1 - v["prompt_strict"]) / 60)
-    assert ci["prompt_strict"][1] - ci["prompt_strict"][0] == pytest.approx(2 * half, rel=0.3)
+    # Closed form: prompt_strict is a mean of 60 0/1 values with p_hat = 1/3, so its bootstrap
+    # distribution is exactly Binomial(60, 1/3)/60, whose 2.5% and 97.5% quantiles are 13/60
+    # and 27/60 (computed below from the binomial pmf). With B = 4000 the percentile bounds are
+    # at them (nearest lattice point); a 90% interval would be 14/60..26/60 (alpha for alpha/2).
+    from math import comb
+
+    cdf = np.cumsum([comb(60, k) * (1 / 3) ** k * (2 / 3) ** (60 - k) for k in range(61)])
+    q_lo, q_hi = int(np.searchsorted(cdf, 0.025)), int(np.searchsorted(cdf, 0.975))
+    assert (q_lo, q_hi) == (13, 27)
+    assert ci["prompt_strict"][0] == pytest.approx(q_lo / 60, abs=0.5 / 60), "Multi-IF prompt_strict CI"
+    assert ci["prompt_strict"][1] == pytest.approx(q_hi / 60, abs=0.5 / 60), "Multi-IF prompt_strict CI"
+    # the exact pin against a naive loop is in test_statistics_reference.py
 
 
 def test_stored_responses_and_cli(tmp_path):

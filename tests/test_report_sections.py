@@ -230,15 +230,41 @@ def test_generative_task_shows_extraction_failures(tmp_path):
     store.close()
 
 
+def _udhr_ll(context: str, continuation: str) -> float:
+    """Scripted log-likelihood that grows with the option's length, so per-byte normalisation
+    changes some predictions (acc and acc_norm differ on this fixture)."""
+    per_byte = 1 + (sum(map(ord, context[-7:] + continuation)) % 13) / 50  # 1.00 .. 1.24 nats a byte
+    return -per_byte * len(continuation.encode("utf-8"))
+
+
+class _UDHRRunner(ScriptedRunner):
+    def loglikelihood(self, requests):
+        return [_udhr_ll(r.context, r.continuation) for r in requests]
+
+
 def test_derived_task_is_labelled_and_shows_byte_normalised_accuracy(tmp_path):
-    out = _eval_rows([get_task("udhr_continuation")], ["en", "sw"], None, limit=6)
+    out = _eval_rows([get_task("udhr_continuation")], ["en", "sw"], None, limit=6, runner=_UDHRRunner())
     store, rid = _store_run(tmp_path, out, {"pivot": "en"})
     text = render_report(store, rid)
     sec = _section(text, "Evaluation: udhr_continuation")
     assert '<span class="badge warn">derived</span>' in sec and "not a published" in sec
     recs = {r["Language"].text: r for r in table_by_caption(parse_report(text), "Per language").records()}
-    for row in store.results(rid):
-        assert _num(recs[row["language"]][row["metric"]]) == pytest.approx(row["value"])
+    # expected: the scripted log-likelihoods recomputed here from each item's own context and
+    # options; acc takes the largest, acc_norm the largest per UTF-8 byte of the bare option
+    items = {s.language.tag: s.items for s in plan([get_task("udhr_continuation")], ["en", "sw"],
+                                                    DataSource(None), parse_conditions(None), 6)}
+    expected: dict[tuple[str, str], float] = {}
+    for lang, its in items.items():
+        acc = norm = 0
+        for it in its:
+            lls = [_udhr_ll(it.context, c) for c in it.continuations]
+            per_byte = [ll / max(1, len(t.encode("utf-8"))) for ll, t in zip(lls, it.choice_texts)]
+            acc += lls.index(max(lls)) == it.target
+            norm += per_byte.index(max(per_byte)) == it.target
+        expected[(lang, "acc")], expected[(lang, "acc_norm")] = acc / len(its), norm / len(its)
+    assert any(expected[(lang, "acc")] != expected[(lang, "acc_norm")] for lang in items)  # the columns differ
+    for (lang, metric), value in expected.items():
+        assert _num(recs[lang][metric]) == pytest.approx(value), (lang, metric)
     assert "UTF-8 length in bytes" in text  # what acc_norm means is said
     store.close()
 
@@ -261,9 +287,28 @@ def test_translation_directions_matrix(tmp_path):
     text = render_report(store, rid)
     assert "Translation: flores_translation (chrF++)" in text
     p = parse_report(text)
-    rows = store.results(rid)
-    cell = {(r["subset"], r["language"]): r["value"] for r in rows if r["metric"] == "chrf_corpus"}
+    # expected cells: sacrebleu's corpus chrF++ on the hypotheses the scripted runner returns
+    # (the reference for segments it knows, "nothing like it" otherwise), devtest lines 0-3
+    import sacrebleu
+
+    def src_line(lang_name, code, k):
+        return f"{lang_name}: {flores[code]} ({k})"
+
+    def hyp(lang_name, code, k):
+        return runner.references.get(src_line(lang_name, code, k), "nothing like it")
+
+    def chrf(hyps, refs):
+        return sacrebleu.corpus_chrf(hyps, [refs], word_order=2).score
+
+    fr_refs = [f"{flores['fra_Latn']} ({k})" for k in range(4)]
+    de_refs = [f"{flores['deu_Latn']} ({k})" for k in range(4)]
+    cell = {("from=en", "fr"): chrf([hyp("English", "eng_Latn", k) for k in range(4)], fr_refs),
+            ("from=de", "fr"): chrf([hyp("German", "deu_Latn", k) for k in range(4)], fr_refs),
+            ("all", "de"): chrf([hyp("English", "eng_Latn", k) for k in range(4)], de_refs)}
     assert cell[("from=en", "fr")] != cell[("from=de", "fr")]
+    stored = {(r["subset"], r["language"]): r["value"] for r in store.results(rid) if r["metric"] == "chrf_corpus"}
+    for k, v in cell.items():
+        assert stored[k] == pytest.approx(v), k
     t = table_by_caption(p, "chrf_corpus by direction: target (rows) x source (columns)")
     recs = {r["Language"].text: r for r in t.records()}
     assert _num(recs["fr"]["from en"]) == pytest.approx(cell[("from=en", "fr")])
@@ -420,3 +465,20 @@ def test_section_lookup_by_name_then_row_shape(monkeypatch):
     monkeypatch.setitem(sections_mod._REGISTRY, "xcopa", (multi_if.render, "Mine"))
     assert section_renderer("xcopa", eval_rows) == (multi_if.render, "Mine")
 
+
+
+def test_translation_rows_get_the_translation_section():
+    """Eval rows of a translation task go to translation.render by their shape (one ``from=``
+    subset per source, or chrF++ first among the non-failure metrics), whatever the task's name;
+    any other headline metric keeps the evaluation section. The rules are those the evaluation
+    section applied itself before the choice moved to the section registry."""
+    from babelscope.report import evaluation, translation
+
+    def row(metric: str, subset: str = "all") -> dict:
+        return {"kind": "task", "name": "ntrex", "subset": subset, "condition": "c", "metric": metric}
+
+    assert section_renderer("ntrex", [row("chrf")]) == (translation.render, "Evaluation: ntrex")
+    assert section_renderer("ntrex", [row("extraction_failure"), row("chrf")])[0] is translation.render
+    assert section_renderer("ntrex", [row("acc"), row("acc", "from=fr")])[0] is translation.render
+    assert section_renderer("ntrex", [row("acc"), row("chrf")])[0] is evaluation.render
+    assert section_renderer("ntrex", [row("extraction_failure")])[0] is evaluation.render

@@ -42,7 +42,14 @@ class _Refs(HTMLParser):
 def test_default_languages_span_scripts_and_resource_levels():
     langs = [Language.parse(x) for x in DEFAULT_LANGUAGES]
     assert len(langs) >= 24 and len({lang.script for lang in langs}) >= 10
-    assert {"yor", "hau", "amh", "swh" if langs[0].iso639_3 == "swh" else "swa"} & {lang.iso639_3 for lang in langs}
+    codes = {lang.iso639_3 for lang in langs}
+    # every one of these, not any: low-resource (Joshi et al. 2020 classes 1-2: Yoruba, Hausa,
+    # Amharic, Swahili) and high-resource (class 5) languages, by ISO 639-3 code
+    low = {"yor", "hau", "amh", "swa"}
+    high = {"eng", "deu", "fra", "spa", "zho", "jpn", "ara"}
+    assert low <= codes, f"low-resource languages missing from the default run: {sorted(low - codes)}"
+    assert high <= codes, f"high-resource languages missing from the default run: {sorted(high - codes)}"
+    assert len({lang.script for lang in langs}) >= 13 and len({lang.family for lang in langs}) >= 11
 
 
 @pytest.fixture(scope="module")

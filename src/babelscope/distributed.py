@@ -95,7 +95,7 @@ class UnitWorker:
 
     def run(self, units: Sequence[Unit]) -> tuple[list[Any], list[tuple[str, str, str, bytes]], int, int]:
         """Run analysis units one by one, or task units of one model as one execution."""
-        from .pipeline import run_task_units, run_unit
+        from .execute import run_task_units, run_unit
 
         if units and units[0].kind == TASK:
             outcomes = run_task_units(units, self.session)
@@ -176,7 +176,7 @@ def run_on_ray(
     """
     import ray
 
-    from .pipeline import UnitOutcome
+    from .execute import UnitOutcome
 
     started = connect(address, temp_dir, num_cpus)
     t0 = time.perf_counter()

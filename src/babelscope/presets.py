@@ -147,3 +147,55 @@ def tokenizers_study(
         "report": False,
     }, where="tokenizers")
     return run_study(study, command="tokenizers", progress=progress, write_report=False, resume=False, persist=False)
+
+
+def trim_eval_difference(original: Path, trimmed: Path, tasks: Sequence[str], languages: Sequence[Any],
+                         data_dir: str | Path | None = None, limit: int | None = None, n_boot: int = 0,
+                         device: str | None = None) -> list[dict[str, Any]]:
+    """`babelscope trim --eval`: the original and the trimmed model as a two-model study on the
+    same items; one record per (task, language, metric, variant) with both scores and
+    trimmed - original. Languages a task does not have are skipped (a task with none, too).
+
+    Checks (1)-(3) of trimming prove the kept logits are unchanged, but a benchmark scores
+    log-probabilities normalised over the vocabulary, and the trimmed softmax runs over fewer
+    tokens: the per-language difference is what a user wants to know before shipping it.
+    """
+    from .errors import BabelscopeError
+    from .languages import Language
+    from .tasks.base import get_task
+
+    task_langs: dict[str, list[str]] = {}
+    for name in tasks:
+        task = get_task(name)
+        have = []
+        for lang in languages:
+            try:
+                task.code_for(Language.parse(lang) if isinstance(lang, str) else lang)
+                have.append(lang.tag if not isinstance(lang, str) else lang)
+            except BabelscopeError:
+                continue
+        if have:
+            task_langs[name] = have
+    if not task_langs:
+        return []
+    a, b = f"hf:{original}", f"hf:{trimmed}"
+    study = build_study({
+        "models": [{"spec": a, "device": device, "dtype": "float32"}, {"spec": b, "device": device, "dtype": "float32"}],
+        "languages": sorted({x for v in task_langs.values() for x in v}), "analyses": {}, "lid": "none",
+        "tasks": {t: {"languages": v, "data_dir": str(data_dir) if data_dir else None, "limit": limit}
+                  for t, v in task_langs.items()},
+        "bootstrap": n_boot, "report": False,
+    }, where="trim --eval")
+    res = run_study(study, command="trim-eval", write_report=False, resume=False, persist=False)
+    scores: dict[str, dict[tuple, tuple]] = {a: {}, b: {}}
+    for r in res.rows:
+        scores[r["model"]][(r["name"], r["language"], r["metric"], r.get("variant") or "")] = (r["value"], r["n"])
+    records = []
+    for key in sorted(scores[a]):
+        if key not in scores[b]:
+            continue
+        (va, n), (vb, _) = scores[a][key], scores[b][key]
+        task, lang, metric, variant = key
+        records.append({"task": task, "language": lang, "metric": metric, "variant": variant, "n": n,
+                        "original": va, "trimmed": vb, "difference": None if va is None or vb is None else vb - va})
+    return records

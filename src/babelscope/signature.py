@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from . import __version__
+from .version import __version__
 
 #: The order keys are printed in (others follow in the order they were added).
 ORDER = ("model", "tokenizer", "corpus", "data", "tasks", "template", "formulation", "conditions", "limit",

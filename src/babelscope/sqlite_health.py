@@ -9,7 +9,9 @@ then ``PRAGMA quick_check`` over the b-trees.
 
 from __future__ import annotations
 
+import shutil
 import sqlite3
+import tempfile
 from pathlib import Path
 
 #: Every SQLite 3 database file starts with these 16 bytes.
@@ -65,3 +67,89 @@ def is_readonly_error(e: BaseException) -> bool:
     text = str(e).lower()
     return any(s in text for s in ("readonly", "read-only", "unable to open", "disk i/o error",
                                    "permission", "unable to write"))
+
+
+# -- reading what a damaged file still holds (store_salvage builds on these) ---------------------
+
+#: Stop skipping ahead past a damaged region once the step grows beyond this many rowids.
+_MAX_SKIP = 1 << 40
+
+
+def readable_rows(path: str | Path, table: str = "runs") -> int:
+    """How many rows of ``table`` a damaged database still yields (0 when nothing can be read)."""
+    try:
+        with private_copy(Path(path)) as db:
+            if db is None:
+                return 0
+            rows, _ = scan_table(db, table)
+            return len(rows)
+    except (OSError, sqlite3.Error):
+        return 0
+
+
+def scan_table(db: sqlite3.Connection, table: str) -> tuple[list[tuple], int]:
+    """All readable rows of ``table`` in rowid order, and how many damaged regions were skipped."""
+    rows: list[tuple] = []
+    try:
+        db.execute(f"SELECT 1 FROM {table} LIMIT 0").fetchall()
+    except sqlite3.Error:
+        return rows, 1  # the table's schema or root page is gone
+    pos, step, skipped = 0, 1, 0
+    while True:
+        try:
+            for r in db.execute(f"SELECT rowid, * FROM {table} WHERE rowid > ? ORDER BY rowid", (pos,)):
+                rows.append(tuple(r[1:]))
+                pos, step = r[0], 1
+            return rows, skipped
+        except sqlite3.Error:
+            if step == 1:
+                skipped += 1
+            pos += step
+            step *= 2
+            if step > _MAX_SKIP:
+                return rows, skipped
+
+
+class private_copy:
+    """Context manager: a connection to a temporary copy of ``path`` (+ its WAL), or None
+    when the file has no SQLite header at all (nothing to read)."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.tmp: tempfile.TemporaryDirectory[str] | None = None
+        self.db: sqlite3.Connection | None = None
+
+    def __enter__(self) -> sqlite3.Connection | None:
+        if not self.path.exists():
+            return None
+        with self.path.open("rb") as f:
+            if not f.read(16).startswith(SQLITE_HEADER):
+                return None
+        self.tmp = tempfile.TemporaryDirectory(prefix="babelscope-salvage-")
+        copy = Path(self.tmp.name) / "store.sqlite"
+        shutil.copyfile(self.path, copy)
+        # A cut inside a page leaves half a page that SQLite would read zero-padded, turning
+        # its rows into wrong values: keep whole pages only.
+        with copy.open("r+b") as f:
+            head = f.read(18)
+            page = int.from_bytes(head[16:18], "big") if len(head) == 18 else 0
+            page = 65536 if page == 1 else page
+            size = copy.stat().st_size
+            if page >= 512 and size % page:
+                f.truncate(size - size % page)
+        wal = Path(str(self.path) + "-wal")
+        if wal.exists():
+            shutil.copyfile(wal, str(copy) + "-wal")
+        self.db = sqlite3.connect(str(copy))
+        # Lets SQLite read a file shorter than its header says (it refuses otherwise); only
+        # the private copy is opened this way, and nothing is written through it.
+        self.db.execute("PRAGMA writable_schema=ON")
+        return self.db
+
+    def __exit__(self, *exc: object) -> None:
+        if self.db is not None:
+            self.db.close()
+        if self.tmp is not None:
+            self.tmp.cleanup()
+
+

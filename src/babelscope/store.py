@@ -455,9 +455,9 @@ def _connect_readonly(path: Path) -> sqlite3.Connection:
 
 def corrupt_store_error(path: Path, problem: str) -> StoreError:
     """The error for a damaged store: the file, what is wrong, and what can be salvaged."""
-    from .store_salvage import readable_runs
+    from .sqlite_health import readable_rows
 
-    n = readable_runs(path)
+    n = readable_rows(path, "runs")
     workspace = shlex.quote(str(path.parent))
     if n:
         hint = (f"{n} run(s) in it can still be read: `babelscope doctor --workspace {workspace}` "

@@ -10,18 +10,14 @@ is never written to, not even by SQLite's checkpoint on close.
 from __future__ import annotations
 
 import json
-import shutil
 import sqlite3
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator
 
-from .sqlite_health import SQLITE_HEADER
-
-#: Stop skipping ahead past a damaged region once the step grows beyond this many rowids.
-_MAX_SKIP = 1 << 40
-
+from .sqlite_health import private_copy as _private_copy
+from .sqlite_health import readable_rows as readable_rows  # noqa: F401 (re-exported)
+from .sqlite_health import scan_table as _scan
 
 @dataclass
 class SalvageReport:
@@ -39,18 +35,6 @@ class SalvageReport:
         return {"source": str(self.source), "target": str(self.target), "runs": self.runs,
                 "rows": self.rows, "per_run": self.per_run,
                 "damaged_regions": self.damaged_regions, "orphan_rows": self.orphans}
-
-
-def readable_runs(path: str | Path) -> int:
-    """How many run records a damaged store still yields (0 when nothing can be read)."""
-    try:
-        with _private_copy(Path(path)) as db:
-            if db is None:
-                return 0
-            rows, _ = _scan(db, "runs")
-            return len(rows)
-    except (OSError, sqlite3.Error):
-        return 0
 
 
 def salvage_store(source: str | Path, target: str | Path) -> SalvageReport:
@@ -139,72 +123,6 @@ def _has_table(db: sqlite3.Connection, table: str) -> bool:
 
 def _columns(db: sqlite3.Connection, table: str) -> list[str]:
     return [r[1] for r in db.execute(f"PRAGMA table_info({table})")]
-
-
-def _scan(db: sqlite3.Connection, table: str) -> tuple[list[tuple], int]:
-    """All readable rows of ``table`` in rowid order, and how many damaged regions were skipped."""
-    rows: list[tuple] = []
-    try:
-        db.execute(f"SELECT 1 FROM {table} LIMIT 0").fetchall()
-    except sqlite3.Error:
-        return rows, 1  # the table's schema or root page is gone
-    pos, step, skipped = 0, 1, 0
-    while True:
-        try:
-            for r in db.execute(f"SELECT rowid, * FROM {table} WHERE rowid > ? ORDER BY rowid", (pos,)):
-                rows.append(tuple(r[1:]))
-                pos, step = r[0], 1
-            return rows, skipped
-        except sqlite3.Error:
-            if step == 1:
-                skipped += 1
-            pos += step
-            step *= 2
-            if step > _MAX_SKIP:
-                return rows, skipped
-
-
-class _private_copy:
-    """Context manager: a connection to a temporary copy of ``path`` (+ its WAL), or None
-    when the file has no SQLite header at all (nothing to read)."""
-
-    def __init__(self, path: Path):
-        self.path = path
-        self.tmp: tempfile.TemporaryDirectory[str] | None = None
-        self.db: sqlite3.Connection | None = None
-
-    def __enter__(self) -> sqlite3.Connection | None:
-        if not self.path.exists():
-            return None
-        with self.path.open("rb") as f:
-            if not f.read(16).startswith(SQLITE_HEADER):
-                return None
-        self.tmp = tempfile.TemporaryDirectory(prefix="babelscope-salvage-")
-        copy = Path(self.tmp.name) / "store.sqlite"
-        shutil.copyfile(self.path, copy)
-        # A cut inside a page leaves half a page that SQLite would read zero-padded, turning
-        # its rows into wrong values: keep whole pages only.
-        with copy.open("r+b") as f:
-            head = f.read(18)
-            page = int.from_bytes(head[16:18], "big") if len(head) == 18 else 0
-            page = 65536 if page == 1 else page
-            size = copy.stat().st_size
-            if page >= 512 and size % page:
-                f.truncate(size - size % page)
-        wal = Path(str(self.path) + "-wal")
-        if wal.exists():
-            shutil.copyfile(wal, str(copy) + "-wal")
-        self.db = sqlite3.connect(str(copy))
-        # Lets SQLite read a file shorter than its header says (it refuses otherwise); only
-        # the private copy is opened this way, and nothing is written through it.
-        self.db.execute("PRAGMA writable_schema=ON")
-        return self.db
-
-    def __exit__(self, *exc: object) -> None:
-        if self.db is not None:
-            self.db.close()
-        if self.tmp is not None:
-            self.tmp.cleanup()
 
 
 def iter_salvage_lines(report: SalvageReport) -> Iterator[str]:

@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from .. import __version__
+from ..version import __version__
 from ..errors import ConfigError, ModelError
 from ..languages import Language, parse_languages
 from . import mining, model_surgery, tokenizer_surgery, verify

@@ -21,6 +21,11 @@ import numpy as np
 
 from ..errors import BabelscopeError, ConfigError, LanguageError
 from ..languages import Language
+# The statistics (correlations, their bootstrap intervals, the line fit) live in metrics/; this
+# module reads measured scores and builds the calibration. Re-exported for existing callers.
+from ..metrics.correlation import (  # noqa: F401
+    Correlation, bootstrap_correlations, fit_line, pearson, r_squared, rankdata, spearman,
+)
 from ..results import ResultRow
 from .base import AnalysisOutput
 
@@ -30,104 +35,6 @@ MIN_LANGUAGES = 3
 FEW_LANGUAGES = 8
 #: Metric names taken as "the" score of a run when it holds several.
 PREFERRED_METRICS = ("acc", "accuracy", "acc_norm", "exact_match", "score", "f1", "chrf")
-
-
-# -- statistics -----------------------------------------------------------------------------------
-
-
-def pearson(x: np.ndarray, y: np.ndarray) -> float:
-    """Pearson's r; NaN when either side is constant."""
-    x = np.asarray(x, dtype=np.float64)
-    y = np.asarray(y, dtype=np.float64)
-    return float(_pearson_rows(x[None, :], y[None, :])[0])
-
-
-def spearman(x: np.ndarray, y: np.ndarray) -> float:
-    """Spearman's rho: Pearson's r of the average ranks (ties share their mean rank)."""
-    return pearson(rankdata(x), rankdata(y))
-
-
-def rankdata(a: np.ndarray) -> np.ndarray:
-    """1-based ranks, ties given the mean of the ranks they span."""
-    a = np.asarray(a, dtype=np.float64)
-    order = np.argsort(a, kind="mergesort")
-    sorted_a = a[order]
-    ranks = np.empty(len(a), dtype=np.float64)
-    # Each run of equal values gets the mean of positions start+1 .. end.
-    boundaries = np.flatnonzero(np.diff(sorted_a)) + 1
-    starts = np.concatenate(([0], boundaries))
-    ends = np.concatenate((boundaries, [len(a)]))
-    for s, e in zip(starts, ends):
-        ranks[order[s:e]] = (s + 1 + e) / 2.0
-    return ranks
-
-
-def _pearson_rows(x: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """Row-wise Pearson r of two (B, n) arrays (the bootstrap computes all resamples at once)."""
-    xc = x - x.mean(axis=1, keepdims=True)
-    yc = y - y.mean(axis=1, keepdims=True)
-    sxx = (xc * xc).sum(axis=1)
-    syy = (yc * yc).sum(axis=1)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        r = (xc * yc).sum(axis=1) / np.sqrt(sxx * syy)
-    # A constant side has no correlation; round-off can leave a tiny non-zero variance.
-    r[(sxx <= 1e-24) | (syy <= 1e-24)] = np.nan
-    return np.clip(r, -1.0, 1.0)
-
-
-@dataclass(frozen=True)
-class Correlation:
-    """A correlation with a percentile bootstrap interval over resampled languages."""
-
-    r: float
-    ci_low: float
-    ci_high: float
-    n_boot: int
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"r": _clean(self.r), "ci_low": _clean(self.ci_low), "ci_high": _clean(self.ci_high),
-                "n_boot": self.n_boot}
-
-
-def bootstrap_correlations(
-    x: np.ndarray, y: np.ndarray, n_boot: int = 2000, seed: int = 0, level: float = 0.95,
-) -> tuple[Correlation, Correlation]:
-    """Pearson and Spearman with percentile bootstrap CIs (languages resampled with replacement).
-
-    Resamples in which one side is constant have no correlation and are left out of the
-    percentiles (with only a few languages that happens often enough to matter).
-    """
-    x = np.asarray(x, dtype=np.float64)
-    y = np.asarray(y, dtype=np.float64)
-    n = len(x)
-    rng = np.random.default_rng(seed)
-    idx = rng.integers(0, n, size=(n_boot, n))
-    xs, ys = x[idx], y[idx]
-    boot_p = _pearson_rows(xs, ys)
-    rx = np.stack([rankdata(row) for row in xs])
-    ry = np.stack([rankdata(row) for row in ys])
-    boot_s = _pearson_rows(rx, ry)
-    lo, hi = 100 * (1 - level) / 2, 100 * (1 + level) / 2
-
-    def interval(stat: float, boot: np.ndarray) -> Correlation:
-        ok = boot[~np.isnan(boot)]
-        if len(ok) == 0:
-            return Correlation(stat, math.nan, math.nan, 0)
-        return Correlation(stat, float(np.percentile(ok, lo)), float(np.percentile(ok, hi)), int(len(ok)))
-
-    return interval(pearson(x, y), boot_p), interval(spearman(x, y), boot_s)
-
-
-def fit_line(x: np.ndarray, y: np.ndarray, intercept: bool = True) -> tuple[float, float]:
-    """Least squares y ~ a*x + b (b = 0 without intercept); returns (a, b)."""
-    x = np.asarray(x, dtype=np.float64)
-    y = np.asarray(y, dtype=np.float64)
-    if intercept:
-        design = np.stack([x, np.ones_like(x)], axis=1)
-        (a, b), *_ = np.linalg.lstsq(design, y, rcond=None)
-        return float(a), float(b)
-    sxx = float(x @ x)
-    return (float(x @ y) / sxx if sxx > 0 else math.nan), 0.0
 
 
 # -- the calibration ----------------------------------------------------------------------------
@@ -240,9 +147,7 @@ def calibrate(
     x = np.array([alignment[lang] for lang in shared], dtype=np.float64)
     y = np.array([measured[lang] for lang in shared], dtype=np.float64)
     a, b = fit_line(x, y, intercept)
-    resid = y - (a * x + b)
-    ss_tot = float(((y - y.mean()) ** 2).sum())
-    r2 = 1.0 - float(resid @ resid) / ss_tot if ss_tot > 0 else math.nan
+    r2 = r_squared(x, y, a, b)
     p, s = bootstrap_correlations(x, y, n_boot=n_boot, seed=seed)
     points = [
         CalibrationPoint(lang, float(alignment[lang]), float(measured[lang]) if lang in measured else None,

@@ -34,6 +34,7 @@ from ..engine.executor import Engine
 from ..engine.requests import RollingLoglikelihoodRequest
 from ..errors import CorpusError
 from ..languages import Language
+from ..metrics.bootstrap import Statistic, bootstrap, ratio_of_sums
 from ..models.base import Capability
 from ..results import ResultRow
 from .base import AnalysisOutput
@@ -41,6 +42,7 @@ from .base import AnalysisOutput
 NAME = "bits_per_byte"
 DEFAULT_MAX_SEGMENTS = 10
 BOOTSTRAP_SAMPLES = 1000
+BOOTSTRAP_SEED = 0
 
 
 def run_bits_per_byte(
@@ -95,13 +97,11 @@ def run_bits_per_byte(
             }))
         per_lang[code] = (np.array(bits), np.array(toks, dtype=float), np.array(nbytes, dtype=float))
 
-    rng = np.random.default_rng(0)
-    resample = rng.integers(0, len(ids), size=(BOOTSTRAP_SAMPLES, len(ids)))
     pivot_code = codes[langs.index(pivot_lang)] if pivot_lang is not None else None
     for lang, code in zip(langs, codes):
         bits, toks, nbytes = per_lang[code]
         bpb = bits.sum() / nbytes.sum()
-        lo, hi = _ci(bits[resample].sum(1) / nbytes[resample].sum(1))
+        lo, hi = _ci(np.stack([bits, nbytes], axis=1))
         common = dict(language=lang, corpus_code=code, n=len(ids))
         out.rows.append(ResultRow(NAME, "bits_per_byte", value=float(bpb), ci_low=lo, ci_high=hi, **common))
         out.rows.append(ResultRow(NAME, "bits_per_token", value=float(bits.sum() / toks.sum()), **common))
@@ -111,8 +111,7 @@ def run_bits_per_byte(
             pb, _, pn = per_lang[pivot_code]
             ratio = bpb / (pb.sum() / pn.sum())
             # paired bootstrap: the same segments resampled for the language and the pivot
-            rs = (bits[resample].sum(1) / nbytes[resample].sum(1)) / (pb[resample].sum(1) / pn[resample].sum(1))
-            lo, hi = _ci(rs)
+            lo, hi = _ci(np.stack([bits, nbytes, pb, pn], axis=1), _bpb_ratio)
             out.rows.append(ResultRow(NAME, "bits_per_byte_ratio", value=float(ratio), ci_low=lo, ci_high=hi,
                                       extra={"pivot": pivot_lang.tag}, **common))
     out.artifacts[NAME] = {
@@ -123,6 +122,12 @@ def run_bits_per_byte(
     return out
 
 
-def _ci(samples: np.ndarray) -> tuple[float, float]:
-    lo, hi = np.percentile(samples, [2.5, 97.5])
-    return float(lo), float(hi)
+def _bpb_ratio(resampled: np.ndarray) -> np.ndarray:
+    """(bits / bytes of the language) / (bits / bytes of the pivot) per resample."""
+    return ratio_of_sums(resampled[..., :2]) / ratio_of_sums(resampled[..., 2:])
+
+
+def _ci(stats: np.ndarray, statistic: Statistic = ratio_of_sums) -> tuple[float, float]:
+    """95% percentile interval over resampled segments (seed 0, as every bits-per-byte CI)."""
+    r = bootstrap(stats, statistic, n_boot=BOOTSTRAP_SAMPLES, alpha=0.05, seed=BOOTSTRAP_SEED)
+    return r.ci_low, r.ci_high

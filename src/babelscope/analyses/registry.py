@@ -2,7 +2,8 @@
 
 Importing an analysis pulls in its dependencies (torch, LID models, ...), so start-up only
 imports the ones a study asks for. Each entry's function takes a unit context (see
-:class:`babelscope.session.UnitContext`) and returns an AnalysisOutput; an entry may name a
+:class:`babelscope.session.UnitContext`) and returns an AnalysisOutput (the
+runners are in :mod:`babelscope.unit_runners`); an entry may name a
 ``preflight`` function that checks the unit's inputs before any model loads. Plugins add
 analyses through the ``babelscope.analyses`` entry-point group.
 """
@@ -11,7 +12,7 @@ from __future__ import annotations
 
 from ..registry import Entry, Registry
 
-_A = "babelscope.analyses.adapters"
+_A = "babelscope.unit_runners"
 
 ANALYSES = Registry("analyses", [
     Entry("tokenizers", f"{_A}:analysis_tokenizers", needs_model=False,

@@ -20,6 +20,7 @@ import numpy as np
 from ..corpora.base import ParallelCorpus
 from ..errors import ConfigError
 from ..languages import Language
+from ..metrics.bootstrap import bootstrap as _bootstrap
 from ..results import ResultRow
 from .base import AnalysisOutput
 
@@ -31,6 +32,8 @@ NO_SPACE_SCRIPTS = frozenset({
     "Hani", "Hans", "Hant", "Jpan", "Hira", "Kana", "Thai", "Laoo", "Khmr", "Mymr", "Tibt",
     "Java", "Bali", "Lana", "Tale", "Talu", "Yiii", "Brai",
 })
+
+BOOTSTRAP_SEED = 0  # the premium CIs' resampled segments (same for every tokenizer and language)
 
 MAX_CHARS_PER_WORD = 25  # longer "words" mean the text is not space-separated
 
@@ -86,8 +89,7 @@ def run_tokenizers(corpus: ParallelCorpus, languages: Sequence[Language], pivot:
                                 "byte_fallback": bool(getattr(t, "has_byte_fallback", False))} for t in toks},
     }
     total, done = len(toks) * len(texts), 0
-    rng = np.random.default_rng(0)
-    boot = rng.integers(0, len(ids), size=(bootstrap, len(ids))) if bootstrap and not join and len(ids) > 1 else None
+    boot = bootstrap if bootstrap and not join and len(ids) > 1 else 0
     for tok in toks:
         cells: list[_Cell] = []
         for t in texts:
@@ -99,7 +101,7 @@ def run_tokenizers(corpus: ParallelCorpus, languages: Sequence[Language], pivot:
     return out
 
 
-def _rows(tok_name: str, texts: list[_Text], cells: list[_Cell], boot: np.ndarray | None) -> list[ResultRow]:
+def _rows(tok_name: str, texts: list[_Text], cells: list[_Cell], boot: int) -> list[ResultRow]:
     piv_t, piv_c = texts[0], cells[0]
     piv_tokens = int(piv_c.tokens.sum())
     piv_bad = _unk_share(piv_c, piv_t) > UNK_LIMIT
@@ -114,10 +116,11 @@ def _rows(tok_name: str, texts: list[_Text], cells: list[_Cell], boot: np.ndarra
             flags.append(f"pivot {piv_t.code} has >{UNK_LIMIT:.0%} UNK characters")
         premium = n_tok / piv_tokens if piv_tokens and not flags else None
         lo = hi = None
-        if premium is not None and boot is not None:
-            num, den = c.tokens[boot].sum(axis=1), piv_c.tokens[boot].sum(axis=1)
-            ratios = num / np.maximum(den, 1)
-            lo, hi = (float(x) for x in np.percentile(ratios, [2.5, 97.5]))
+        if premium is not None and boot:
+            lo, hi = premium_ci(c.tokens, piv_c.tokens, boot)
+        cis = {"premium": (lo, hi)}
+        if boot and piv_t.bytes:  # byte premium: the same paired resampling over segment bytes
+            cis["byte_premium"] = premium_ci(_segment_bytes(t), _segment_bytes(piv_t), boot)
         # Whitespace words only mean words where the script uses spaces, and where this text
         # does (the UDHR's Amharic separates words with "፡", not spaces).
         uses_spaces = (t.language.script not in NO_SPACE_SCRIPTS and t.words
@@ -137,10 +140,31 @@ def _rows(tok_name: str, texts: list[_Text], cells: list[_Cell], boot: np.ndarra
             rows.append(ResultRow(
                 name=NAME, metric=metric, language=t.language, value=value, variant=tok_name,
                 corpus_code=t.code, n=len(t.texts) if len(t.texts) > 1 else None,
-                ci_low=lo if metric == "premium" else None, ci_high=hi if metric == "premium" else None,
+                ci_low=cis.get(metric, (None, None))[0], ci_high=cis.get(metric, (None, None))[1],
                 extra=extra,
             ))
     return rows
+
+
+def premium_ci(tokens: np.ndarray, pivot_tokens: np.ndarray, n_boot: int, seed: int = BOOTSTRAP_SEED,
+               alpha: float = 0.05) -> tuple[float, float]:
+    """Percentile interval of sum(tokens) / sum(pivot tokens) over resampled segments.
+
+    Paired: one set of resampled segment indices serves the language and the pivot, so the
+    interval reflects how the premium varies over content, not the two texts' independent noise.
+    """
+    stats = np.stack([np.asarray(tokens, dtype=np.float64), np.asarray(pivot_tokens, dtype=np.float64)], axis=1)
+    r = _bootstrap(stats, _premium_statistic, n_boot=n_boot, alpha=alpha, seed=seed)
+    return r.ci_low, r.ci_high
+
+
+def _premium_statistic(resampled: np.ndarray) -> np.ndarray:
+    # A resample whose pivot counts sum to 0 divides by 1 instead (only with empty pivot texts).
+    return resampled[..., 0].sum(axis=1) / np.maximum(resampled[..., 1].sum(axis=1), 1)
+
+
+def _segment_bytes(t: _Text) -> np.ndarray:
+    return np.array([len(s.encode("utf-8")) for s in t.texts], dtype=np.float64)
 
 
 def _unk_share(c: _Cell, t: _Text) -> float:

@@ -17,3 +17,4 @@ from . import models_cmd  # noqa: F401,E402
 from . import trim_cmd  # noqa: F401,E402
 from . import doctor_cmd  # noqa: F401,E402
 from . import tasks_cmd  # noqa: F401,E402
+from . import probe_cmd  # noqa: F401,E402

@@ -45,13 +45,13 @@ def trim_cmd(
     if eval_tasks:
         from pathlib import Path
 
-        from ..adapt.eval_diff import eval_difference
         from ..adapt.trim import resolve_model_path
         from ..languages import parse_languages
+        from ..presets import trim_eval_difference
 
         tasks = split_list(eval_tasks)
-        report["eval"] = eval_difference(resolve_model_path(model), Path(report["out"]), tasks,
-                                         parse_languages(languages), data_dir=eval_data_dir, limit=eval_limit)
+        report["eval"] = trim_eval_difference(resolve_model_path(model), Path(report["out"]), tasks,
+                                               parse_languages(languages), data_dir=eval_data_dir, limit=eval_limit)
     if json_out:
         emit_json(report)
     else:

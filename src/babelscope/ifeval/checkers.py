@@ -354,14 +354,7 @@ def validate(instruction_id: str, kwargs: dict[str, Any] | None, where: str = ""
     return clean
 
 
-def check(instruction_id: str, response: str, kwargs: dict[str, Any], context: CheckContext | None = None,
-          checkers: Any = None) -> bool:
-    """Whether ``response`` follows one instruction (kwargs already validated), by the named
-    checker variant (default: babelscope's rewrite; see :mod:`.variants`)."""
-    if checkers is None:
-        registry = INSTRUCTIONS
-    else:
-        from .variants import get_variant
-
-        registry = get_variant(checkers).instructions
-    return bool(registry[instruction_id].check(response, kwargs, context or CheckContext()))
+def check(instruction_id: str, response: str, kwargs: dict[str, Any], context: CheckContext | None = None) -> bool:
+    """Whether ``response`` follows one instruction (kwargs already validated), by babelscope's
+    rewrite; :func:`babelscope.ifeval.variants.check` takes a checker variant."""
+    return bool(INSTRUCTIONS[instruction_id].check(response, kwargs, context or CheckContext()))

@@ -22,7 +22,7 @@ from typing import Any
 
 from ..errors import ConfigError
 from .checkers import INSTRUCTIONS as BABELSCOPE_INSTRUCTIONS
-from .checkers import Instruction, validate
+from .checkers import CheckContext, Instruction, validate
 
 DEFAULT = "babelscope"
 #: Pick, per data layout, the variant its authors publish: see :func:`published_for`.
@@ -126,3 +126,11 @@ def get_variant(name: str | CheckerVariant | None) -> CheckerVariant:
     variant.require()
     _loaded(variant.name)  # a variant that cannot load fails here, before any data is read
     return variant
+
+
+def check(instruction_id: str, response: str, kwargs: dict[str, Any], context: CheckContext | None = None,
+          checkers: Any = None) -> bool:
+    """Whether ``response`` follows one instruction (kwargs already validated), by the named
+    checker variant (default: babelscope's rewrite)."""
+    registry = BABELSCOPE_INSTRUCTIONS if checkers is None else get_variant(checkers).instructions
+    return bool(registry[instruction_id].check(response, kwargs, context or CheckContext()))

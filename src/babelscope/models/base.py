@@ -12,7 +12,7 @@ from typing import Protocol, Sequence, runtime_checkable
 
 import numpy as np
 
-from ..engine.requests import (
+from ..request_types import (
     GenerationRequest,
     LoglikelihoodRequest,
     LoglikelihoodResult,

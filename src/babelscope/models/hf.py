@@ -5,15 +5,11 @@ Speed on small machines comes from never computing what nobody reads:
 - hidden states run the transformer *body* only; the output head is skipped (for
   Gemma-3-270M its 262,144-row matrix costs more than all 18 layers);
 - log-likelihoods apply the output head only at the positions whose next-token log-probs are
-  needed, gathered across the whole batch, in chunks of positions that bound memory.
-  Continuation scoring normalises with torch's float32 log-softmax over whole rows, as
-  lm-evaluation-harness does: over a 262,144-token vocabulary that rounding alone moves a
-  continuation's log-likelihood by up to ~1e-3, and numbers must compare with lm-eval's.
-  Rolling (bits per byte) scores every position, so there the head runs in vocabulary blocks
-  with a running log-sum-exp: the output matrix is read once per batch, not once per few rows;
-- sequences are sorted by length and batched under a token budget, so little is padding;
+  needed, gathered across the whole batch, in pieces that bound memory (head.py);
+- sequences are sorted by length and batched under a token budget, so little is padding
+  (windows.py);
 - multiple-choice requests that share a context run that context once: its key/value cache is
-  copied to one row per choice and only the continuations run on top of it (prefix sharing).
+  copied to one row per choice and only the continuations run on top of it (prefix.py).
 
 Padding is done here, not by the tokenizer, and position ids are derived from the attention
 mask, so results do not depend on the padding side (tests check both sides against one
@@ -27,7 +23,7 @@ from typing import Any, Iterator, Sequence
 
 import numpy as np
 
-from ..engine.requests import (
+from ..request_types import (
     GenerationRequest,
     LoglikelihoodRequest,
     LoglikelihoodResult,
@@ -36,19 +32,19 @@ from ..engine.requests import (
 )
 from ..errors import ConfigError, ModelError
 from .base import Capability
+from .head import reproduces_logits, target_logprobs, target_logprobs_rows
+from .prefix import PrefixSharing
+from .stopping import StopCriteria, cut_at_stop
 from .tokenizer import HFTokenizer
+from .windows import Window, batches, loglikelihood_window, rolling_windows
 
 log = logging.getLogger("babelscope.models")
 
 POOLINGS = ("weighted_mean", "mean", "last")
-#: Logit elements computed per head block (x4 bytes): bounds memory whatever the vocabulary.
-HEAD_CHUNK_ELEMENTS = 2**24
-#: Narrowest vocabulary block: below this the head's matrix product loses its efficiency.
-MIN_VOCAB_BLOCK = 2048
 DEFAULT_MAX_LENGTH = 2048
 
 
-class HFModel:
+class HFModel(PrefixSharing):
     """A transformers model behind the babelscope Model protocol.
 
     ``model`` is a causal LM (all four capabilities) or an encoder (tokenizer and hidden states
@@ -129,7 +125,7 @@ class HFModel:
                 for i, r in zip(g, res):
                     scored[i] = r
         rest = [i for i, r in enumerate(scored) if r is None]
-        for i, r in zip(rest, self._score([_ll_unit(*pairs[i], self.max_length) for i in rest])):
+        for i, r in zip(rest, self._score([loglikelihood_window(*pairs[i], self.max_length) for i in rest])):
             scored[i] = r
         return [
             LoglikelihoodResult(float(sum(lp)), bool(all(g)), len(lp), tuple(float(x) for x in lp))
@@ -165,13 +161,13 @@ class HFModel:
         for i, r in enumerate(requests):
             groups.setdefault(float(r.temperature), []).append(i)
         for temperature, members in groups.items():
-            for batch in _batches([len(prompts[i]) for i in members], self.batch_size,
-                                  self.max_batch_tokens):
+            for batch in batches([len(prompts[i]) for i in members], self.batch_size,
+                                 self.max_batch_tokens):
                 idx = [members[j] for j in batch]
                 reqs = [requests[i] for i in idx]
                 ids, mask, _ = self._pad([prompts[i] for i in idx], "left")
                 max_new = max(r.max_tokens for r in reqs)
-                stop = _StopCriteria(self.tok, ids.shape[1], reqs)
+                stop = StopCriteria(self.tok.hf, ids.shape[1], reqs)
                 kwargs: dict[str, Any] = dict(max_new_tokens=max_new, pad_token_id=self.tok.pad_token_id,
                                               stopping_criteria=[stop])
                 if temperature > 0:
@@ -182,7 +178,7 @@ class HFModel:
                     seqs = self.model.generate(input_ids=ids, attention_mask=mask, **kwargs)
                 for row, (i, r) in enumerate(zip(idx, reqs)):
                     new = seqs[row, ids.shape[1]:][: r.max_tokens].tolist()
-                    out[i] = _cut_at_stop(self._decode_generated(new), r.stop)
+                    out[i] = cut_at_stop(self._decode_generated(new), r.stop)
         return out
 
     def hidden_states(self, texts: Sequence[str], pooling: str = "weighted_mean") -> np.ndarray:
@@ -198,7 +194,7 @@ class HFModel:
         torch = self._torch
         seqs = [ids[: self.max_length] or [self.tok.pad_token_id] for ids in self.tok.encode_with_specials(texts)]
         out: np.ndarray | None = None
-        for batch in _batches([len(s) for s in seqs], self.batch_size, self.max_batch_tokens):
+        for batch in batches([len(s) for s in seqs], self.batch_size, self.max_batch_tokens):
             ids, mask, pos = self._pad([seqs[i] for i in batch], self.padding_side)
             with torch.inference_mode():
                 hs = self._forward_body(ids, mask, pos, hidden_states=True).hidden_states
@@ -266,16 +262,9 @@ class HFModel:
         ctx = bos + self.tok.encode(context)
         return ctx, whole[len(ctx):]
 
-    def _rolling_windows(self, ids: list[int]) -> Iterator[tuple[list[int], int, list[int]]]:
-        """(input ids, index of the first scored position, targets) covering every token once."""
-        seq = self._prefix() + ids
-        a = 1  # seq[0] is the prefix, or (no prefix) the unscorable first token
-        while a < len(seq):
-            b = min(len(seq), a + self.rolling_stride)
-            lo = max(0, b - 1 - self.max_length)
-            inp = seq[lo: b - 1]
-            yield inp, a - 1 - lo, seq[a:b]
-            a = b
+    def _rolling_windows(self, ids: list[int]) -> Iterator[Window]:
+        """Windows covering every token once, the first predicted from the prefix token."""
+        return rolling_windows(self._prefix() + ids, self.rolling_stride, self.max_length)
 
     def _render_prompt(self, r: GenerationRequest) -> list[int]:
         bos = [int(self.tok.bos_token_id)] if self.tok.adds_bos else []
@@ -323,105 +312,20 @@ class HFModel:
             kwargs["use_cache"] = False
         return self._body(**kwargs)
 
-    def _head(self, h):
-        """Logits from final hidden states, with the model's own logit post-processing."""
-        return self._postprocess(self.model.get_output_embeddings()(h).float())
-
-    def _target_logprobs(self, h, targets):
-        """log p(target) and "target is the argmax" for each row of ``h`` (final hidden states).
-
-        The head runs in blocks of the *vocabulary* with a running log-sum-exp, so the
-        output matrix (262,144 x 640 for Gemma 3) is read once per batch rather than once
-        per few rows, and memory stays bounded (HEAD_CHUNK_ELEMENTS) however many positions
-        are scored. Equal to log_softmax over the full logits up to float32 rounding; the
-        argmax keeps torch's first-maximum rule.
-        """
-        torch = self._torch
-        head = self.model.get_output_embeddings()
-        if not isinstance(head, torch.nn.Linear):  # unknown head module: whole rows at a time
-            return self._target_logprobs_rows(h, targets)
-        W, bias = head.weight, head.bias
-        V = W.shape[0]
-        lps, greedy = [], []
-        rows_per = max(1, HEAD_CHUNK_ELEMENTS // MIN_VOCAB_BLOCK)
-        for r0 in range(0, h.shape[0], rows_per):
-            x, tgt = h[r0: r0 + rows_per], targets[r0: r0 + rows_per]
-            n = x.shape[0]
-            block = max(MIN_VOCAB_BLOCK, HEAD_CHUNK_ELEMENTS // n)
-            m = torch.full((n,), float("-inf"), device=x.device)
-            z = torch.zeros(n, device=x.device)
-            best = torch.full((n,), float("-inf"), device=x.device)
-            arg = torch.zeros(n, dtype=torch.long, device=x.device)
-            t_logit = torch.zeros(n, device=x.device)
-            for lo in range(0, V, block):
-                hi = min(V, lo + block)
-                logits = self._postprocess(torch.nn.functional.linear(
-                    x, W[lo:hi], None if bias is None else bias[lo:hi]).float())
-                bm, bi = logits.max(-1)
-                upd = bm > best  # strictly: an earlier block's equal maximum stays the argmax
-                best = torch.where(upd, bm, best)
-                arg = torch.where(upd, bi + lo, arg)
-                new_m = torch.maximum(m, bm)
-                z = z * torch.exp(m - new_m) + torch.exp(logits - new_m[:, None]).sum(-1)
-                m = new_m
-                inside = (tgt >= lo) & (tgt < hi)
-                if inside.any():
-                    idx = inside.nonzero()[:, 0]
-                    t_logit[idx] = logits[idx, tgt[idx] - lo]
-            lps.append(t_logit - (m + torch.log(z)))
-            greedy.append(arg == tgt)
-        return torch.cat(lps), torch.cat(greedy)
-
-    def _target_logprobs_rows(self, h, targets, full_logits: bool = False):
-        """As _target_logprobs, a few rows at a time over the whole vocabulary (any head module;
-        ``full_logits``: ``h`` already holds logits)."""
-        torch = self._torch
-        V = h.shape[-1] if full_logits else self.model.get_output_embeddings().weight.shape[0]
-        chunk = max(1, HEAD_CHUNK_ELEMENTS // V)
-        lps, greedy = [], []
-        for s in range(0, h.shape[0], chunk):
-            part = h[s: s + chunk].float() if full_logits else self._head(h[s: s + chunk])
-            lps.append(torch.log_softmax(part, dim=-1).gather(1, targets[s: s + chunk, None])[:, 0])
-            greedy.append(part.argmax(-1) == targets[s: s + chunk])
-        return torch.cat(lps), torch.cat(greedy)
-
-    def _postprocess(self, logits):
-        """The model's own logit post-processing (elementwise, so it applies to any block)."""
-        torch = self._torch
-        cfg = self.model.config.get_text_config()
-        if getattr(cfg, "logit_scale", None):  # Cohere
-            logits = logits * cfg.logit_scale
-        if getattr(cfg, "logits_scaling", None):  # Granite
-            logits = logits / cfg.logits_scaling
-        cap = getattr(cfg, "final_logit_softcapping", None)  # Gemma 2/3
-        if cap:
-            logits = torch.tanh(logits / cap) * cap
-        return logits
-
     def _check_head(self) -> bool:
         """Does body + head reproduce the model's own logits? If not, fall back to full logits.
 
-        Architectures post-process logits in ways a generic backend cannot know; one tiny
-        forward pass at load time turns a silent error into a slower but correct path.
+        Decided once, on first use (head.reproduces_logits).
         """
         if self._fast_head is None:
-            torch = self._torch
             ids = (self._prefix() + self.tok.encode("Hello, world. Bonjour le monde."))[:16]
-            ids_t = torch.tensor([ids], device=self.device)
-            mask = torch.ones_like(ids_t)
-            pos = torch.arange(len(ids), device=self.device)[None]
-            with torch.inference_mode():
-                ref = self.model(input_ids=ids_t, attention_mask=mask, use_cache=False).logits[0].float()
-                mine = self._head(self._forward_body(ids_t, mask, pos).last_hidden_state[0])
-            tol = 1e-3 * (1.0 + float(ref.abs().max()))
-            self._fast_head = bool(torch.allclose(ref, mine, atol=tol, rtol=1e-3))
+            self._fast_head = reproduces_logits(self.model, self._forward_body, ids, self.device)
             if not self._fast_head:
                 log.warning("%s: output head not reproducible from the body; using full logits (slower)",
                             self.name)
         return self._fast_head
 
-    def _score(self, units: Sequence[tuple[list[int], int, list[int]]],
-               blocked: bool = False) -> list[tuple[list[float], list[bool]]]:
+    def _score(self, units: Sequence[Window], blocked: bool = False) -> list[tuple[list[float], list[bool]]]:
         """For each (input ids, first scored position, targets): target log-probs and greedy flags.
 
         Position ``start + k`` of the input predicts ``targets[k]``.
@@ -432,7 +336,7 @@ class HFModel:
         if not todo:
             return results
         fast = self._check_head()
-        for batch in _batches([len(units[i][0]) for i in todo], self.batch_size, self.max_batch_tokens):
+        for batch in batches([len(units[i][0]) for i in todo], self.batch_size, self.max_batch_tokens):
             members = [todo[j] for j in batch]
             ids, mask, pos = self._pad([units[i][0] for i in members], self.padding_side)
             self.body_tokens += sum(len(units[i][0]) for i in members)
@@ -456,186 +360,17 @@ class HFModel:
                     sel = logits_all[torch.tensor(rows, device=self.device), torch.tensor(cols, device=self.device)]
                 tgt = torch.tensor(targets, device=self.device)
                 if fast and blocked:
-                    lp_t, gr_t = self._target_logprobs(sel, tgt)
+                    lp_t, gr_t = target_logprobs(self.model, sel, tgt)
                 elif fast:
-                    lp_t, gr_t = self._target_logprobs_rows(sel, tgt)
+                    lp_t, gr_t = target_logprobs_rows(self.model, sel, tgt)
                 else:
-                    lp_t, gr_t = self._target_logprobs_rows(sel, tgt, full_logits=True)
+                    lp_t, gr_t = target_logprobs_rows(self.model, sel, tgt, full_logits=True)
                 lp = lp_t.double().cpu().tolist()
                 gr = gr_t.cpu().tolist()
             for i, a, g in zip(owner, lp, gr):
                 results[i][0].append(a)
                 results[i][1].append(g)
         return results
-
-    # -- prefix sharing ----------------------------------------------------------------------
-    def _shared_groups(self, pairs: Sequence[tuple[list[int], list[int]]]) -> list[list[int]]:
-        """Indices of requests with identical context ids, two or more per group.
-
-        Grouping is by exact ids, as the plain path would feed them (``_encode_pair`` encodes a
-        context alone, so its ids never depend on the continuation, even where BPE would merge
-        across the boundary); a request the plain path would truncate, or with an empty context
-        or continuation, is left to the plain path.
-        """
-        if not (self.prefix_sharing and self.causal):
-            return []
-        by_ctx: dict[tuple[int, ...], list[int]] = {}
-        for i, (ctx, cont) in enumerate(pairs):
-            if ctx and cont and len(ctx) + len(cont) - 1 <= self.max_length:
-                by_ctx.setdefault(tuple(ctx), []).append(i)
-        return [g for g in by_ctx.values() if len(g) > 1]
-
-    def _can_share(self) -> bool:
-        """Can contexts be run once and their cache reused? Decided once, on first use.
-
-        Needs a causal decoder whose head applies at chosen positions (``_check_head``) and
-        whose body takes a plain key/value cache; then a small shared computation must match
-        the plain path (so hybrid/recurrent caches, or attention a cache cannot resume, fall
-        back rather than err).
-        """
-        if self._share_ok is None:
-            cfg = self.model.config
-            ok = (self.causal and not getattr(cfg, "is_encoder_decoder", False)
-                  and self._cache_kwarg() is not None and self._check_head())
-            if ok:
-                ok = self._check_sharing()
-            self._share_ok = bool(ok)
-        return self._share_ok
-
-    def _cache_kwarg(self) -> str | None:
-        """The body's keyword for a cache (``cache`` in recent transformers), or None."""
-        import inspect
-
-        try:
-            params = inspect.signature(self._body.forward).parameters
-        except (TypeError, ValueError):
-            return None
-        return next((k for k in ("cache", "past_key_values") if k in params), None)
-
-    @property
-    def _sliding(self) -> bool:
-        """Does any layer attend through a window? (Then contexts are left-padded when shared.)"""
-        cfg = self.model.config.get_text_config()
-        types = getattr(cfg, "layer_types", None) or []
-        return bool(getattr(cfg, "sliding_window", None) or getattr(cfg, "attention_chunk_size", None)
-                    or any("sliding" in str(t) or "chunk" in str(t) for t in types))
-
-    def _check_sharing(self) -> bool:
-        """A tiny shared computation (padding, 1- and multi-token continuations) against the plain one."""
-        ids = self.tok.encode("Hello, world. Bonjour le monde. Hola mundo. Hallo Welt. Ciao mondo.")
-        ids = self._prefix() + ids
-        while len(ids) < 20:
-            ids = ids + ids
-        ids = ids[:20]  # short, so that both contexts share a padded batch
-        n = len(ids)
-        groups = [(ids[: n - 6], [ids[n - 6: n - 3], ids[n - 3: n - 2], ids[n - 2:]]),
-                  (ids[:3], [ids[3:6], ids[3:4]])]
-        before = self.body_tokens
-        try:
-            got = self._score_shared(groups)
-            want = self._score([_ll_unit(c, x, self.max_length) for c, xs in groups for x in xs])
-        except Exception as e:  # noqa: BLE001 - any failure means: do not share
-            log.warning("%s: prefix sharing unavailable (%s: %s); each request runs whole",
-                        self.name, type(e).__name__, str(e).splitlines()[0] if str(e) else "")
-            return False
-        finally:
-            self.body_tokens = before
-        a = np.array([x for res in got for lp, _ in res for x in lp])
-        b = np.array([x for lp, _ in want for x in lp])
-        low = self.dtype in (self._torch.float16, self._torch.bfloat16)
-        tol = (0.1 + 0.02 * np.abs(b)) if low else (1e-3 + 1e-3 * np.abs(b))
-        ok = a.shape == b.shape and bool(np.all(np.abs(a - b) <= tol))
-        if not ok:
-            log.warning("%s: prefix sharing does not reproduce whole-sequence scores; not used", self.name)
-        return ok
-
-    def _score_shared(self, groups: Sequence[tuple[list[int], list[list[int]]]]
-                      ) -> list[list[tuple[list[float], list[bool]]]]:
-        """For each (context ids, continuations): per continuation, its token log-probs and greedy flags.
-
-        Contexts run once, batched (left-padded when the model has windowed attention, so that
-        index distances equal token distances); their cache is copied to one row per choice
-        (pads zeroed) and each continuation, less its last token, runs on top with positions
-        counting on from its context's true length. The context's last real position predicts
-        a continuation's first token. Contexts and continuations must be non-empty.
-        """
-        torch = self._torch
-        from transformers import DynamicCache
-
-        key = self._cache_kwarg() or "past_key_values"
-        side = "left" if self._sliding else self.padding_side
-        out: list[list[tuple[list[float], list[bool]]]] = [
-            [([0.0] * len(x), [False] * len(x)) for x in conts] for _, conts in groups]
-        for batch in _batches([len(c) for c, _ in groups], self.batch_size, self.max_batch_tokens):
-            ctxs = [groups[g][0] for g in batch]
-            ids, mask, pos = self._pad(ctxs, side)
-            B, T = ids.shape
-            dev = self.device
-            sel: list[Any] = []  # hidden states whose next-token log-probs are wanted
-            targets: list[int] = []
-            owner: list[tuple[int, int, int]] = []  # (group, choice, token index)
-            with torch.inference_mode():
-                cache = DynamicCache()
-                self.body_tokens += sum(len(c) for c in ctxs)
-                h = self._body(input_ids=ids, attention_mask=mask, position_ids=pos, use_cache=True,
-                               **{key: cache}).last_hidden_state
-                last = torch.tensor([T - 1 if side == "left" else len(c) - 1 for c in ctxs], device=dev)
-                h_last = h[torch.arange(B, device=dev), last]
-                kv = _cache_tensors(cache, T)
-                pad = (mask == 0)[:, None, :, None]
-                for k, v in kv:  # pads are masked, but 0 * NaN would still spoil a sum
-                    k.masked_fill_(pad, 0)
-                    v.masked_fill_(pad, 0)
-                rows = []  # (batch row, group, choice) for continuations longer than one token
-                first = []
-                for b, g in enumerate(batch):
-                    for j, cont in enumerate(groups[g][1]):
-                        first.append(b)
-                        targets.append(cont[0])
-                        owner.append((g, j, 0))
-                        if len(cont) > 1:
-                            rows.append((b, g, j))
-                sel.append(h_last[torch.tensor(first, device=dev)])
-                lens = [T + len(groups[g][1][j]) - 1 for _, g, j in rows]
-                for sub in _batches(lens, self.batch_size, self.max_batch_tokens):
-                    part = [rows[r] for r in sub]
-                    conts = [groups[g][1][j][:-1] for _, g, j in part]
-                    M = max(len(c) for c in conts)
-                    cids = torch.full((len(part), M), self.tok.pad_token_id, dtype=torch.long)
-                    cmask = torch.zeros((len(part), M), dtype=torch.long)
-                    cpos = torch.zeros((len(part), M), dtype=torch.long)
-                    for r, ((b, g, j), c) in enumerate(zip(part, conts)):
-                        L = len(ctxs[b])
-                        cids[r, : len(c)] = torch.tensor(c)
-                        cmask[r, : len(c)] = 1
-                        cpos[r] = L
-                        cpos[r, : len(c)] = torch.arange(L, L + len(c))
-                    bidx = torch.tensor([b for b, _, _ in part], device=dev)
-                    sub_cache = DynamicCache()
-                    for layer, (k, v) in enumerate(kv):
-                        sub_cache.update(k.index_select(0, bidx), v.index_select(0, bidx), layer)
-                    attn = torch.cat([mask.index_select(0, bidx), cmask.to(dev)], dim=1)
-                    self.body_tokens += sum(len(c) for c in conts)
-                    h2 = self._body(input_ids=cids.to(dev), attention_mask=attn, position_ids=cpos.to(dev),
-                                    use_cache=True, **{key: sub_cache}).last_hidden_state
-                    rr, tt = [], []
-                    for r, ((b, g, j), c) in enumerate(zip(part, conts)):
-                        full = groups[g][1][j]
-                        for t in range(len(c)):
-                            rr.append(r)
-                            tt.append(t)
-                            targets.append(full[t + 1])
-                            owner.append((g, j, t + 1))
-                    sel.append(h2[torch.tensor(rr, device=dev), torch.tensor(tt, device=dev)])
-                hs = torch.cat(sel)
-                tgt = torch.tensor(targets, device=dev)
-                lp_t, gr_t = self._target_logprobs_rows(hs, tgt)
-                lp = lp_t.double().cpu().tolist()
-                gr = gr_t.cpu().tolist()
-            for (g, j, t), a, f in zip(owner, lp, gr):
-                out[g][j][0][t] = a
-                out[g][j][1][t] = f
-        return out
 
     def _require(self, cap: Capability) -> None:
         if cap not in self.capabilities:
@@ -644,80 +379,6 @@ class HFModel:
                 f"model {self.name!r} ({type(self.model).__name__}) cannot do {cap.value}: "
                 f"that needs {kind}"
             )
-
-
-class _StopCriteria:
-    """Per-row stopping: a row is done at its own max_tokens or once a stop string appears."""
-
-    def __init__(self, tok: HFTokenizer, prompt_len: int, reqs: Sequence[GenerationRequest]):
-        self.tok = tok
-        self.prompt_len = prompt_len
-        self.reqs = list(reqs)
-
-    def __call__(self, input_ids, scores, **kwargs):
-        import torch
-
-        n = input_ids.shape[1] - self.prompt_len
-        done = []
-        for row, r in enumerate(self.reqs):
-            if n >= r.max_tokens:
-                done.append(True)
-            elif r.stop:
-                text = self.tok.hf.decode(input_ids[row, self.prompt_len:].tolist(), skip_special_tokens=True)
-                done.append(any(s in text for s in r.stop if s))
-            else:
-                done.append(False)
-        return torch.tensor(done, dtype=torch.bool, device=input_ids.device)
-
-
-def _ll_unit(ctx: list[int], cont: list[int], max_length: int) -> tuple[list[int], int, list[int]]:
-    """(input ids, first scored position, targets) of one log-likelihood request, left-truncated."""
-    full = (ctx + cont)[-(max_length + 1):]
-    n = min(len(cont), len(full) - 1)
-    inp = full[:-1]
-    return inp, len(inp) - n, full[len(full) - n:]
-
-
-def _cache_tensors(cache: Any, length: int) -> list[tuple[Any, Any]]:
-    """(keys, values) per layer of a plain dynamic cache holding ``length`` positions; raises otherwise."""
-    layers = getattr(cache, "layers", None)
-    if layers is not None:
-        kv = []
-        for layer in layers:
-            if type(layer).__name__ != "DynamicLayer":
-                raise ModelError(f"cache layer {type(layer).__name__} is not a plain key/value cache")
-            kv.append((layer.keys, layer.values))
-    else:  # transformers before the per-layer cache
-        kv = list(zip(cache.key_cache, cache.value_cache))
-    if not kv or any(k is None or k.dim() != 4 or k.shape[-2] != length for k, _ in kv):
-        raise ModelError("cache does not hold one key/value row per input position")
-    return kv
-
-
-def _cut_at_stop(text: str, stops: Sequence[str]) -> str:
-    cut = len(text)
-    for s in stops:
-        if s:
-            j = text.find(s)
-            if j >= 0:
-                cut = min(cut, j)
-    return text[:cut]
-
-
-def _batches(lengths: Sequence[int], max_seqs: int, max_tokens: int) -> list[list[int]]:
-    """Indices grouped longest-first so each batch pads little and any OOM shows at once."""
-    order = sorted(range(len(lengths)), key=lambda i: -lengths[i])
-    out: list[list[int]] = []
-    cur: list[int] = []
-    for i in order:
-        longest = lengths[cur[0]] if cur else lengths[i]
-        if cur and (len(cur) >= max_seqs or (len(cur) + 1) * longest > max_tokens):
-            out.append(cur)
-            cur = []
-        cur.append(i)
-    if cur:
-        out.append(cur)
-    return out
 
 
 def _roberta_position_offset(body: Any) -> int | None:

@@ -155,11 +155,9 @@ def mean_of(values: Sequence[float | None]) -> float | None:
 
 
 def render(ctx: SectionContext) -> str:
+    """The section of a benchmark task (translation tasks: ``translation.render``, chosen by
+    ``sections.is_translation``, which builds on the blocks below)."""
     v = EvalRows(ctx.rows, pivot_tag(ctx))
-    if v.translation_sources() or v.main == "chrf":
-        from .translation import render as render_translation
-
-        return render_translation(ctx)
     return intro(ctx, v) + body(ctx, v)
 
 

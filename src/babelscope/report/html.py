@@ -16,7 +16,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from .. import __version__
+from ..version import __version__
 from ..store import RunInfo, Store
 from .comparison import models_in, render_comparison
 from .fmt import DASH, esc, fmt_duration, fmt_time, json_for_script, slug

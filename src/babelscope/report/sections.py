@@ -34,6 +34,11 @@ _REGISTRY: dict[str, tuple[Renderer | str, str | None]] = {
     "ifeval": ("babelscope.report.multi_if:render", "IFEval: instruction following"),  # issue 17
     "m_ifeval": ("babelscope.report.multi_if:render", "M-IFEval: localized instruction following"),  # issue 17
     "flores_translation": ("babelscope.report.translation:render", "Translation: flores_translation (chrF++)"),
+    # probes (babelscope probe KIND; report/probes.py)
+    "latent_language": ("babelscope.report.probes:render_latent_language", "Latent language (logit lens)"),
+    "bli": ("babelscope.report.probes:render_bli", "Bilingual lexicon induction"),
+    "homographs": ("babelscope.report.probes:render_homographs", "Cognates, homographs, non-cognates"),
+    "word_similarity": ("babelscope.report.probes:render_word_similarity", "Word similarity across languages"),
 }
 
 #: Tells whether a section's rows (name, rows) are of a kind a fallback renderer draws.
@@ -51,10 +56,22 @@ def is_evaluation(name: str, rows: Sequence[dict[str, Any]]) -> bool:
     return bool(rows) and all(r.get("kind") == "task" and "subset" in r and "condition" in r for r in rows)
 
 
+def is_translation(name: str, rows: Sequence[dict[str, Any]]) -> bool:
+    """Evaluation rows of a translation task: one ``from=<source>`` subset per source language,
+    or chrF++ as the headline metric (the first metric written that is not a failure count)."""
+    if not is_evaluation(name, rows):
+        return False
+    if any(str(r.get("subset") or "").startswith("from=") for r in rows):
+        return True
+    main = next((r["metric"] for r in rows if r["metric"] != "extraction_failure"), None)
+    return main == "chrf"
+
+
 #: Renderers for names without an entry of their own, chosen by their rows; tried in order.
 #: "{name}" in a title stands for the section's name.
 _FALLBACKS: list[tuple[Matcher, Renderer | str, str | None]] = [
     (is_task_fidelity, "babelscope.report.fidelity:render", "Language fidelity: {name}"),
+    (is_translation, "babelscope.report.translation:render", "Evaluation: {name}"),
     (is_evaluation, "babelscope.report.evaluation:render", "Evaluation: {name}"),
 ]
 

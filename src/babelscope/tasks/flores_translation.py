@@ -75,3 +75,14 @@ class FloresTranslation(Task):
             return {}
         return {"chrf_corpus": corpus_chrfpp([sc["response"] for sc in scores], [str(it.target) for it in items])}
 
+
+    def corpus_intervals(self, items: list[Item], scores: list[dict[str, Any]],
+                         n_boot: int = 1000) -> dict[str, tuple[float, float]]:
+        """95% bootstrap interval of each corpus-level score (sentences resampled, chrF++
+        recomputed from the resample's summed statistics); {} without items or resamples."""
+        from ..metrics.chrf import corpus_chrfpp_ci
+
+        if not items or n_boot < 1:
+            return {}
+        r = corpus_chrfpp_ci([sc["response"] for sc in scores], [str(it.target) for it in items], n_boot=n_boot)
+        return {"chrf_corpus": (r.ci_low, r.ci_high)}

@@ -80,17 +80,11 @@ def score(
 
 
 def bootstrap_ci(group: TurnScores, n_boot: int = 1000, seed: int = 0, alpha: float = 0.05) -> dict[str, tuple[float, float]]:
-    """Percentile bootstrap CIs over conversations for every metric."""
-    n = len(group.results)
-    if n == 0:
-        return {}
-    rng = np.random.default_rng(seed)
-    draws = [group.values(rng.integers(0, n, n)) for _ in range(n_boot)]
-    out = {}
-    for m in (*METRICS, "overall"):
-        vals = np.array([d[m] for d in draws])
-        out[m] = (float(np.quantile(vals, alpha / 2)), float(np.quantile(vals, 1 - alpha / 2)))
-    return out
+    """Percentile bootstrap CIs over conversations for every metric (metrics.instruction_following)."""
+    from ...metrics.instruction_following import accuracy_cis, item_statistics
+
+    stats = item_statistics([r.strict for r in group.results], [r.loose for r in group.results])
+    return accuracy_cis(stats, n_boot=n_boot, seed=seed, alpha=alpha)
 
 
 def result_rows(groups: Sequence[TurnScores], n_boot: int = 1000, seed: int = 0, name: str | None = None) -> list[ResultRow]:

@@ -1,5 +1,8 @@
 """Unit runners: a unit context in, an AnalysisOutput out, for each registered analysis.
 
+They sit above analyses/ and tasks/ (Multi-IF is a task family run as an analysis), at the
+pipeline's layer.
+
 The analyses themselves (tokenization, perplexity, alignment, fidelity, Multi-IF) know
 nothing of studies; these adapters read a unit's options, ask the context for what the unit
 shares with others (the opened corpus, the model's engine, the store for calibration) and
@@ -11,8 +14,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..errors import ConfigError
-from .base import AnalysisOutput
+from .analyses.base import AnalysisOutput
+from .errors import ConfigError
 
 # -- corpus analyses -------------------------------------------------------------------------
 
@@ -25,8 +28,8 @@ def preflight_corpus(ctx: Any) -> None:
 
 
 def analysis_tokenizers(ctx: Any) -> AnalysisOutput:
-    from ..tokenizer_specs import DEFAULT_TOKENIZERS, load_tokenizer
-    from .tokenization import run_tokenizers
+    from .tokenizer_specs import DEFAULT_TOKENIZERS, load_tokenizer
+    from .analyses.tokenization import run_tokenizers
 
     specs = list(ctx.options.get("tokenizers") or DEFAULT_TOKENIZERS)
     tokenizers = []
@@ -43,7 +46,7 @@ def _model_tokenizer(spec: str) -> Any:
     """A model's tokenizer without loading its weights: a local HF folder's tokenizer files."""
     from pathlib import Path
 
-    from ..tokenizer_specs import load_tokenizer
+    from .tokenizer_specs import load_tokenizer
 
     target = spec[3:] if spec.startswith("hf:") else spec
     folder = Path(target).expanduser()
@@ -54,7 +57,7 @@ def _model_tokenizer(spec: str) -> Any:
 
 
 def analysis_bits_per_byte(ctx: Any) -> AnalysisOutput:
-    from .perplexity import DEFAULT_MAX_SEGMENTS, run_bits_per_byte
+    from .analyses.perplexity import DEFAULT_MAX_SEGMENTS, run_bits_per_byte
 
     return run_bits_per_byte(ctx.engine, ctx.corpus(), ctx.all_languages, pivot=ctx.pivot,
                              max_segments=ctx.options.get("max_segments") or DEFAULT_MAX_SEGMENTS)
@@ -64,7 +67,7 @@ def analysis_bits_per_byte(ctx: Any) -> AnalysisOutput:
 
 
 def _alignment_options(ctx: Any) -> dict[str, Any]:
-    from .alignment import DEFAULT_SENTENCES, POOLINGS, PRECISIONS
+    from .analyses.alignment import DEFAULT_SENTENCES, POOLINGS, PRECISIONS
 
     o = ctx.options
     n = o.get("sentences") or o.get("max_segments") or DEFAULT_SENTENCES
@@ -82,8 +85,8 @@ def _alignment_options(ctx: Any) -> dict[str, Any]:
 
 
 def preflight_alignment(ctx: Any) -> None:
-    from .alignment import select_segments
-    from .calibration import check_overlap, load_measured
+    from .analyses.alignment import select_segments
+    from .analyses.calibration import check_overlap, load_measured
 
     o = _alignment_options(ctx)
     if o["against"]:  # read it before the slow part, so a bad CSV fails at once
@@ -95,8 +98,8 @@ def preflight_alignment(ctx: Any) -> None:
 def analysis_alignment(ctx: Any) -> AnalysisOutput:
     """MEXA per layer through the model's engine (a rerun reads hidden states from the cache),
     then, with ``against``, the calibration of alignment against measured scores."""
-    from .alignment import check_hidden_states, compute_alignment
-    from .calibration import calibrate, load_measured
+    from .analyses.alignment import check_hidden_states, compute_alignment
+    from .analyses.calibration import calibrate, load_measured
 
     o = _alignment_options(ctx)
     check_hidden_states(ctx.model, o["pooling"], o["precision"])
@@ -119,7 +122,7 @@ def analysis_alignment(ctx: Any) -> AnalysisOutput:
 def _fidelity_inputs(ctx: Any) -> tuple[float, Any, ConfigError | None]:
     """The LID threshold, the English word list (for WPR) and, when there is none, the error
     to raise if a WPR language turns up (only then is the list required)."""
-    from ..analyses.fidelity_text import find_english_words
+    from .analyses.fidelity_text import find_english_words
 
     o = ctx.options
     threshold = float(o.get("threshold", 0.3))
@@ -136,7 +139,7 @@ def _fidelity_inputs(ctx: Any) -> tuple[float, Any, ConfigError | None]:
 
 
 def _fidelity_records(ctx: Any) -> list[dict[str, str]]:
-    from .fidelity_io import read_completions, read_lcb_prompts
+    from .analyses.fidelity_io import read_completions, read_lcb_prompts
 
     o = ctx.options
     if o.get("completions"):
@@ -145,9 +148,9 @@ def _fidelity_records(ctx: Any) -> list[dict[str, str]]:
 
 
 def preflight_fidelity(ctx: Any) -> None:
-    from ..lid import get_identifier
-    from .fidelity import lcb_code
-    from .fidelity_text import WPR_LANGUAGES
+    from .lid import get_identifier
+    from .analyses.fidelity import lcb_code
+    from .analyses.fidelity_text import WPR_LANGUAGES
 
     _, _, missing_words = _fidelity_inputs(ctx)
     get_identifier(ctx.options.get("lid") or "py3langid")
@@ -158,10 +161,10 @@ def preflight_fidelity(ctx: Any) -> None:
 
 
 def analysis_fidelity(ctx: Any) -> AnalysisOutput:
-    from ..lid import get_identifier
-    from .fidelity import lcb_code, report_output, score_completions
-    from .fidelity_io import generate_completions
-    from .fidelity_text import WPR_LANGUAGES, load_english_words
+    from .lid import get_identifier
+    from .analyses.fidelity import lcb_code, report_output, score_completions
+    from .analyses.fidelity_io import generate_completions
+    from .analyses.fidelity_text import WPR_LANGUAGES, load_english_words
 
     o = ctx.options
     threshold, words_path, missing_words = _fidelity_inputs(ctx)
@@ -183,7 +186,7 @@ def analysis_fidelity(ctx: Any) -> AnalysisOutput:
 
 
 def _multi_if_conversations(ctx: Any) -> Any:
-    from ..tasks import multi_if as mi
+    from .tasks import multi_if as mi
 
     o = ctx.options
     if not o.get("data"):
@@ -197,8 +200,8 @@ def _multi_if_conversations(ctx: Any) -> Any:
 
 
 def preflight_multi_if(ctx: Any) -> None:
-    from ..lid import get_identifier
-    from ..tasks import multi_if as mi
+    from .lid import get_identifier
+    from .tasks import multi_if as mi
 
     convs, _ = _multi_if_conversations(ctx)
     get_identifier(ctx.options.get("lid") or "py3langid")
@@ -207,8 +210,8 @@ def preflight_multi_if(ctx: Any) -> None:
 
 
 def analysis_multi_if(ctx: Any) -> AnalysisOutput:
-    from ..lid import get_identifier
-    from ..tasks import multi_if as mi
+    from .lid import get_identifier
+    from .tasks import multi_if as mi
 
     o = ctx.options
     convs, turns = _multi_if_conversations(ctx)
