@@ -236,7 +236,6 @@ def test_report_has_a_section_per_probe_with_escaped_text(setup, tmp_path):
     """All four probes in one stored run; the report draws their sections. A hostile string in
     an artifact (a user's TSV may hold anything) must come out escaped."""
     from babelscope.analyses.base import AnalysisOutput
-    from babelscope.probes.runs import store_probe_run
     from babelscope.report import render_report
     from babelscope.workspace import open_store
     from report_html import ReportParser
@@ -254,9 +253,11 @@ def test_report_has_a_section_per_probe_with_escaped_text(setup, tmp_path):
     out.artifacts["bli:en-de"]["examples"] = [["<script>alert(1)</script>", "x"]]
     out.artifacts["bli:en-de"]["counts"]["<img src=x>"] = 1
     ws = tmp_path / "ws"
-    run_id = store_probe_run(ws, "probe all", "sig", {"probe": "all"}, out)
     store = open_store(ws)
     try:
+        run_id = store.start_run("probe all", "sig", {"probe": "all"})
+        store.add_results(run_id, out.rows, out.items, out.artifacts)
+        store.finish_run(run_id)
         html = render_report(store, run_id)
     finally:
         store.close()

@@ -50,6 +50,9 @@ def run_unit(unit: Unit, session: Session) -> UnitOutcome:
         corpus = ctx.corpus()
         sig.add("corpus", f"{corpus.name}@{corpus.version}").add("pivot", unit.pivot).add(
             "langs", len(ctx.all_languages))
+    if unit.name in ("latent_language", "bli", "homographs", "word_similarity"):
+        sig.add("data", opts.get("dictionary")).add("boot", opts.get("bootstrap"))
+        sig.add("probe", ",".join(f"{k}={v}" for k, v in sorted(opts.items()) if k not in ("dictionary", "bootstrap")))
     if unit.name in ("fidelity", "multi_if"):
         from .lid import get_identifier
 

@@ -105,6 +105,7 @@ _STUDY_LEVEL: dict[str, tuple[str, ...]] = {
     "alignment": ("corpus", "split", "max_segments"),
     "fidelity": ("lid",),
     "multi_if": ("lid", "bootstrap"),
+    **{probe: ("bootstrap",) for probe in ("latent_language", "bli", "homographs", "word_similarity")},
 }
 
 

@@ -199,3 +199,20 @@ def trim_eval_difference(original: Path, trimmed: Path, tasks: Sequence[str], la
         records.append({"task": task, "language": lang, "metric": metric, "variant": variant, "n": n,
                         "original": va, "trimmed": vb, "difference": None if va is None or vb is None else vb - va})
     return records
+
+
+def probe_study(
+    *, kind: str, model: str, options: dict[str, Any], batch_size: int, device: str | None, dtype: str | None,
+    workspace: str | Path | None, store: bool, progress: Progress = None,
+) -> StudyResult:
+    """`babelscope probe KIND`: one probe (an analysis of the study registry) on one model."""
+    name = kind.replace("-", "_")
+    study = build_study({
+        "models": [_model(model, batch_size, device, dtype)], "languages": ["*"], "batch_size": batch_size,
+        "analyses": {name: {k: v for k, v in options.items() if v is not None}},
+        "workspace": str(workspace) if workspace is not None else None, "report": False,
+    }, where=f"probe {kind}")
+    config = {"probe": kind, "model": model, **options}
+    return run_study(study, command=f"probe {kind}", progress=progress, write_report=False, resume=False,
+                     persist=store, config=config)
+

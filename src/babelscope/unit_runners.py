@@ -231,3 +231,91 @@ def analysis_multi_if(ctx: Any) -> AnalysisOutput:
     out = AnalysisOutput(rows=rows, items=items)
     out.payload = {"conversations": len(convs), "groups": groups, "checkers": checkers}
     return out
+
+
+# -- probes (word- and layer-level: latent language, BLI, homographs, word similarity) ---------------
+
+
+def _probe_pairs(ctx: Any) -> list[Any]:
+    from .probes.words import parse_pairs
+
+    pairs = ctx.options.get("pairs") or []
+    return parse_pairs([pairs] if isinstance(pairs, str) else list(pairs))
+
+
+def _probe_dictionary(ctx: Any) -> str:
+    d = ctx.options.get("dictionary")
+    if not d:
+        raise ConfigError(f"{ctx.unit.name}: give dictionary (freedict:<dir>, a dictd .index or a TSV of word pairs)")
+    return str(d)
+
+
+def preflight_probe(ctx: Any) -> None:
+    """Every dictionary a probe will read is located (and its pairs checked) before the model loads."""
+    from .languages import Language, parse_languages
+    from .probes.dictionary import locate_dictionary
+
+    dictionary = _probe_dictionary(ctx)
+    if ctx.unit.name == "latent_language":
+        src = Language.parse(ctx.options.get("source") or "fr")
+        targets = parse_languages(ctx.options.get("targets") or [])
+        if not targets:
+            raise ConfigError("--targets: give at least one target language, e.g. --targets de,ja,sw")
+        en = Language.parse("en")
+        pairs = [p for t in targets for p in ((src, en), (en, t)) if p[0] != p[1]]
+    else:
+        pairs = _probe_pairs(ctx)
+        if not pairs:
+            raise ConfigError("--pairs: give at least one language pair, e.g. --pairs en-de,en-sw")
+        if ctx.unit.name == "homographs":
+            from .probes.homographs import ENGLISH
+
+            for a, b in pairs:
+                if a != ENGLISH:
+                    raise ConfigError(f"--pairs: homographs compares English with another language; {a.tag}-{b.tag} "
+                                      "does not start with en")
+        if ctx.unit.name == "word_similarity":
+            from .analyses.alignment import POOLINGS
+
+            pooling = ctx.options.get("pooling") or "mean"
+            if pooling not in POOLINGS:
+                raise ConfigError(f"--pooling: unknown pooling {pooling!r}; use one of {', '.join(POOLINGS)}")
+    for a, b in pairs:
+        locate_dictionary(dictionary, a, b)
+
+
+def analysis_latent_language(ctx: Any) -> AnalysisOutput:
+    from .probes.latent_language import DEFAULT_PROMPTS, DEFAULT_SHOTS, run_latent_language
+
+    o = ctx.options
+    return run_latent_language(ctx.model, _probe_dictionary(ctx), o.get("source") or "fr", list(o.get("targets") or []),
+                               int(o.get("prompts") or DEFAULT_PROMPTS), int(o.get("shots") or DEFAULT_SHOTS),
+                               n_boot=int(o.get("bootstrap", 1000)))
+
+
+def analysis_bli(ctx: Any) -> AnalysisOutput:
+    from .probes.bli import DEFAULT_SEED, DEFAULT_TEST, VECTORS, run_bli
+
+    o = ctx.options
+    return run_bli(ctx.model, _probe_dictionary(ctx), _probe_pairs(ctx), int(o.get("seed_size") or DEFAULT_SEED),
+                   int(o.get("test") or DEFAULT_TEST), list(o.get("vectors") or VECTORS), o.get("layer"),
+                   int(o.get("max_senses") or 3), n_boot=int(o.get("bootstrap", 1000)))
+
+
+def analysis_homographs(ctx: Any) -> AnalysisOutput:
+    from .probes.homographs import DEFAULT_ITEMS, run_homographs
+
+    o = ctx.options
+    return run_homographs(ctx.model, _probe_dictionary(ctx), _probe_pairs(ctx), int(o.get("items") or DEFAULT_ITEMS),
+                          bool(o.get("generate", True)), float(o.get("cognate_max", 0.25)),
+                          float(o.get("noncognate_min", 0.5)), n_boot=int(o.get("bootstrap", 1000)))
+
+
+def analysis_word_similarity(ctx: Any) -> AnalysisOutput:
+    """Through the engine, so a rerun reads the word embeddings from the request cache."""
+    from .probes.word_similarity import DEFAULT_PAIRS, run_word_similarity
+
+    o = ctx.options
+    return run_word_similarity(ctx.engine, _probe_dictionary(ctx), _probe_pairs(ctx),
+                               int(o.get("n_pairs") or DEFAULT_PAIRS), o.get("pooling") or "mean",
+                               n_boot=int(o.get("bootstrap", 1000)))

@@ -30,6 +30,13 @@ ANALYSES = Registry("analyses", [
     Entry("multi_if", f"{_A}:analysis_multi_if", needs_model=True, capabilities=("generate",),
           help="Multi-IF multi-turn instruction following per language and turn",
           options={"preflight": f"{_A}:preflight_multi_if"}),
+    *(Entry(name, f"{_A}:analysis_{name}", needs_model=True, help=about, options={"preflight": f"{_A}:preflight_probe"})
+      for name, about in (
+          ("latent_language", "probe: logit lens over layers, P(target word) vs P(English word) per layer"),
+          ("bli", "probe: bilingual lexicon induction, P@1/5/10 by NN and CSLS, without and with Procrustes"),
+          ("homographs", "probe: cognates vs interlingual homographs vs non-cognates against chance"),
+          ("word_similarity", "probe: cosine of translation pairs vs random pairs per layer (MEXA for words)"),
+      )),
 ], what="analysis", normalise=lambda s: s.strip().lower().replace("-", "_"))
 
 #: Kept for callers of the v0.1 name.

@@ -1,6 +1,7 @@
 """`babelscope probe KIND`: word- and layer-level probes (latent language, BLI, homographs,
-word similarity). Each parses options, checks every dictionary before the model loads, calls
-the probe's Python API (babelscope.probes), stores a run and prints a table or JSON.
+word similarity). Each is an analysis of the study registry: this module parses options,
+runs the one-probe study through the pipeline (every dictionary is checked before the model
+loads; the run is stored like any other) and prints a table or JSON.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from rich.table import Table
 from rich.text import Text
 
 from .app import app, console, emit_json, split_list, state
+from .progress import progress_callback
 
 probe_app = typer.Typer(help="Probe inside the model: latent language, lexicon induction, homographs, word similarity.",
                         no_args_is_help=True)
@@ -30,41 +32,27 @@ _DTYPE = typer.Option(None, "--dtype", help="float32, bfloat16, float16")
 _BATCH = typer.Option(16, "--batch-size", help="Prompts or words per forward pass.")
 
 
-def _pairs(values: list[str] | None) -> list[Any]:
-    from ..probes.words import parse_pairs
+def _run(probe: str, model: str, dictionary: str, options: dict[str, Any], batch_size: int, device: str | None,
+         dtype: str | None, workspace: Path | None, no_store: bool, json_out: bool,
+         printer: Callable[[Any], None]) -> None:
+    from ..presets import probe_study
 
-    return parse_pairs(split_list(values))
-
-
-def _check_dicts(dictionary: str, pairs: list[tuple[Any, Any]]) -> None:
-    from ..probes.dictionary import locate_dictionary
-
-    for a, b in pairs:
-        locate_dictionary(dictionary, a, b)
-
-
-def _finish(probe: str, model_spec: str, model: Any, dictionary: str, config: dict[str, Any], output: Any,
-            t0: float, workspace: Path | None, no_store: bool, json_out: bool,
-            printer: Callable[[Any], None]) -> None:
-    from ..probes.runs import probe_signature, store_probe_run
-
-    config = {"probe": probe, "model": model_spec, "dictionary": dictionary, **config}
-    run_id = None if no_store else store_probe_run(
-        workspace, f"probe {probe}", probe_signature(model, probe, dictionary, config), config, output)
+    t0 = time.perf_counter()
+    with progress_callback() as cb:
+        res = probe_study(kind=probe, model=model, options={"dictionary": dictionary, **options},
+                          batch_size=batch_size, device=device, dtype=dtype, workspace=workspace,
+                          store=not no_store, progress=cb)
+    out = res.outcomes[0].output
+    run_id = None if no_store else res.run_id
     seconds = time.perf_counter() - t0
     if json_out:
-        emit_json({"run_id": run_id, "probe": probe, "model": model_spec, "seconds": round(seconds, 2),
-                   "config": config, "summary": output.artifacts, "rows": [r.to_dict() for r in output.rows]})
+        emit_json({"run_id": run_id, "probe": probe, "model": model, "seconds": round(seconds, 2),
+                   "config": {"probe": probe, "model": model, "dictionary": dictionary, **options},
+                   "signature": res.signature, "summary": out.artifacts, "rows": [r.to_dict() for r in out.rows]})
         return
-    printer(output)
+    printer(out)
     if not state["quiet"]:
         console.print(f"{probe} in {seconds:.0f} s" + (f"; run {run_id}" if run_id else ""))
-
-
-def _load(model: str, device: str | None, dtype: str | None, batch_size: int) -> Any:
-    from ..models import load_model
-
-    return load_model(model, device=device, dtype=dtype, batch_size=batch_size)
 
 
 @probe_app.command("latent-language")
@@ -79,24 +67,12 @@ def latent_language_command(
     workspace: Optional[Path] = _WS, no_store: bool = _NO_STORE, json_out: bool = _JSON,
 ) -> None:
     """Logit lens over layers: P(target word) vs P(English word) at the last position, per layer."""
-    from ..errors import ConfigError
     from ..languages import Language, parse_languages
-    from ..models.hf_probes import require_probe_access
-    from ..probes.latent_language import run_latent_language
 
-    t0 = time.perf_counter()
-    src = Language.parse(source)
     tgts = parse_languages(split_list(targets))
-    if not tgts:
-        raise ConfigError("--targets: give at least one target language, e.g. --targets de,ja,sw")
-    en = Language.parse("en")
-    _check_dicts(dictionary, [p for t in tgts for p in ((src, en), (en, t)) if p[0] != p[1]])
-    loaded = _load(model, device, dtype, batch_size)
-    require_probe_access(loaded, "latent-language")
-    out = run_latent_language(loaded, dictionary, src, tgts, prompts, shots)
-    _finish("latent-language", model, loaded, dictionary,
-            {"source": src.tag, "targets": [t.tag for t in tgts], "prompts": prompts, "shots": shots},
-            out, t0, workspace, no_store, json_out, _print_lens)
+    _run("latent-language", model, dictionary,
+         {"source": Language.parse(source).tag, "targets": [t.tag for t in tgts], "prompts": prompts, "shots": shots},
+         batch_size, device, dtype, workspace, no_store, json_out, _print_lens)
 
 
 @probe_app.command("bli")
@@ -113,20 +89,12 @@ def bli_command(
     workspace: Optional[Path] = _WS, no_store: bool = _NO_STORE, json_out: bool = _JSON,
 ) -> None:
     """Bilingual lexicon induction: P@1/5/10 by NN and CSLS, without and with Procrustes."""
-    from ..models.hf_probes import require_probe_access
-    from ..probes.bli import VECTORS, run_bli
+    from ..probes.bli import VECTORS
 
-    t0 = time.perf_counter()
-    prs = _pairs(pairs)
-    kinds = split_list(vectors) or list(VECTORS)
-    _check_dicts(dictionary, prs)
-    loaded = _load(model, device, dtype, batch_size)
-    require_probe_access(loaded, "bli")
-    out = run_bli(loaded, dictionary, prs, seed_size, test, kinds, layer, max_senses)
-    _finish("bli", model, loaded, dictionary,
-            {"pairs": [f"{a.tag}-{b.tag}" for a, b in prs], "test": test, "seed_size": seed_size,
-             "vectors": kinds, "layer": layer, "max_senses": max_senses},
-            out, t0, workspace, no_store, json_out, _print_bli)
+    _run("bli", model, dictionary,
+         {"pairs": split_list(pairs), "test": test, "seed_size": seed_size,
+          "vectors": split_list(vectors) or list(VECTORS), "layer": layer, "max_senses": max_senses},
+         batch_size, device, dtype, workspace, no_store, json_out, _print_bli)
 
 
 @probe_app.command("homographs")
@@ -142,22 +110,10 @@ def homographs_command(
     workspace: Optional[Path] = _WS, no_store: bool = _NO_STORE, json_out: bool = _JSON,
 ) -> None:
     """Cognates vs interlingual homographs vs non-cognates: accuracy per class against chance."""
-    from ..errors import ConfigError
-    from ..probes.homographs import ENGLISH, run_homographs
-
-    t0 = time.perf_counter()
-    prs = _pairs(pairs)
-    for a, b in prs:
-        if a != ENGLISH:
-            raise ConfigError(f"--pairs: homographs compares English with another language; {a.tag}-{b.tag} "
-                              "does not start with en")
-    _check_dicts(dictionary, prs)
-    loaded = _load(model, device, dtype, batch_size)
-    out = run_homographs(loaded, dictionary, prs, items, generate, cognate_max, noncognate_min)
-    _finish("homographs", model, loaded, dictionary,
-            {"pairs": [f"{a.tag}-{b.tag}" for a, b in prs], "items": items, "generate": generate,
-             "cognate_max": cognate_max, "noncognate_min": noncognate_min},
-            out, t0, workspace, no_store, json_out, _print_homographs)
+    _run("homographs", model, dictionary,
+         {"pairs": split_list(pairs), "items": items, "generate": generate, "cognate_max": cognate_max,
+          "noncognate_min": noncognate_min},
+         batch_size, device, dtype, workspace, no_store, json_out, _print_homographs)
 
 
 @probe_app.command("word-similarity")
@@ -171,20 +127,8 @@ def word_similarity_command(
     workspace: Optional[Path] = _WS, no_store: bool = _NO_STORE, json_out: bool = _JSON,
 ) -> None:
     """Cosine of translation pairs against random pairs, per layer (MEXA's twin for words)."""
-    from ..analyses.alignment import POOLINGS
-    from ..errors import ConfigError
-    from ..probes.word_similarity import run_word_similarity
-
-    t0 = time.perf_counter()
-    if pooling not in POOLINGS:
-        raise ConfigError(f"--pooling: unknown pooling {pooling!r}; use one of {', '.join(POOLINGS)}")
-    prs = _pairs(pairs)
-    _check_dicts(dictionary, prs)
-    loaded = _load(model, device, dtype, batch_size)
-    out = run_word_similarity(loaded, dictionary, prs, n_pairs, pooling)
-    _finish("word-similarity", model, loaded, dictionary,
-            {"pairs": [f"{a.tag}-{b.tag}" for a, b in prs], "n_pairs": n_pairs, "pooling": pooling},
-            out, t0, workspace, no_store, json_out, _print_similarity)
+    _run("word-similarity", model, dictionary, {"pairs": split_list(pairs), "n_pairs": n_pairs, "pooling": pooling},
+         batch_size, device, dtype, workspace, no_store, json_out, _print_similarity)
 
 
 # -- tables ----------------------------------------------------------------------------------------

@@ -60,7 +60,8 @@ def logit_lens(model: Any, texts: Sequence[str], targets: Sequence[Sequence[int]
     k for every prompt). Layer 0 is the embedding output; every layer but the last goes through
     the final norm before the head (the last one already has, inside the body).
     """
-    from .hf import _batches
+    from .head import logits as head_logits
+    from .windows import batches as _batches
 
     require_probe_access(model, "the logit lens")
     torch = model._torch
@@ -86,7 +87,7 @@ def logit_lens(model: Any, texts: Sequence[str], targets: Sequence[Sequence[int]
             tgt = tgt[:, None, :].expand(B, L1, k).reshape(B * L1, k)
             probs = []
             for r0 in range(0, x.shape[0], head_rows):
-                lp = torch.log_softmax(model._head(x[r0: r0 + head_rows]), dim=-1)
+                lp = torch.log_softmax(head_logits(model.model, x[r0: r0 + head_rows]), dim=-1)
                 probs.append(lp.gather(1, tgt[r0: r0 + head_rows]).exp())
             p = torch.cat(probs).reshape(B, L1, k).double().cpu().numpy()
         out[batch] = p
@@ -97,7 +98,7 @@ def word_span_states(model: Any, prefix: str, words: Sequence[str], suffix: str,
                      layers: Sequence[int]) -> np.ndarray:
     """Mean hidden state over each word's own tokens in ``prefix + word + suffix``:
     array (n_words, len(layers), d). The word's tokens are those beyond the prefix's."""
-    from .hf import _batches
+    from .windows import batches as _batches
 
     require_probe_access(model, "contextual word vectors")
     torch = model._torch
