@@ -22,7 +22,7 @@ $(STAMP): pyproject.toml
 	test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
 	$(PIP) install --quiet --upgrade pip
 	@if [ -n "$(TORCH_SPEC)" ]; then $(PIP) install --quiet "$(TORCH_SPEC)"; fi
-	$(PIP) install --quiet -e '.[default-model,lid,ifeval,ray,dev,mutate]'
+	$(PIP) install --quiet -e '.[default-model,lid,ifeval,ray,transfer,dev,mutate]'
 	touch $(STAMP)
 
 run: setup

@@ -1,35 +1,57 @@
-"""Prompt conditions from their short spec: ``lit=native,en;shots=0,5;demos=same,en``.
+"""Parse a ``--conditions`` spec into the cartesian product of prompt conditions.
 
-A condition matrix is how a study asks "does the prompt's language, or the demonstrations'
-language, move the score?"; each condition becomes its own unit of the plan.
+``lit=native,en;shots=0,5;demos=same,en,sw;script=native,latin``. ``demos`` takes "same" or
+any language (the source of the demonstrations: listing several languages over several
+``--languages`` gives the S x T transfer matrix); ``script=latin`` romanises the items with
+uroman. What each axis means for a prompt lives in :mod:`babelscope.tasks.base`.
 """
 
 from __future__ import annotations
 
-from .errors import ConfigError
-from .tasks.base import Condition
+from .errors import BabelscopeError, ConfigError
+from .tasks.base import SCRIPTS, Condition
+
+EXAMPLE = "'lit=native,en;shots=0,5;demos=same,en;script=native,latin'"
+ALIASES = {"literals": "lit", "instructions": "lit", "lit": "lit", "shots": "shots", "demos": "demos",
+           "script": "script"}
+
+
+def demo_language(value: str) -> str:
+    """"same" stays; any other value must name a language and becomes its canonical tag."""
+    if value.lower() == "same":
+        return "same"
+    from .languages import Language
+
+    try:
+        return Language.parse(value).tag
+    except BabelscopeError as e:
+        raise ConfigError(f"--conditions: demos={value!r}: {e}") from None
 
 
 def parse_conditions(spec: str | None) -> list[Condition]:
     """``lit=native,en;shots=0,5;demos=same,en`` -> the cartesian product of conditions.
 
     Axes left out keep their default (the task's published literals, the task's default shots, same-language
-    demonstrations); no spec at all means the single default condition.
+    demonstrations, the native script); no spec at all means the single default condition.
     """
     if not spec or not spec.strip():
         return [Condition()]
-    axes: dict[str, list[str]] = {"lit": ["default"], "shots": ["default"], "demos": ["same"]}
-    aliases = {"literals": "lit", "instructions": "lit", "lit": "lit", "shots": "shots", "demos": "demos"}
+    axes: dict[str, list[str]] = {"lit": ["default"], "shots": ["default"], "demos": ["same"], "script": ["native"]}
     for part in spec.split(";"):
         if not part.strip():
             continue
         key, eq, values = part.partition("=")
-        key = aliases.get(key.strip().lower())
+        key = ALIASES.get(key.strip().lower())
         vals = [v.strip() for v in values.split(",") if v.strip()]
         if not eq or key is None or not vals:
-            raise ConfigError(
-                f"--conditions: cannot read {part.strip()!r}; write e.g. 'lit=native,en;shots=0,5;demos=same,en'"
-            )
+            raise ConfigError(f"--conditions: cannot read {part.strip()!r}; write e.g. {EXAMPLE}")
+        if key == "demos":
+            vals = list(dict.fromkeys(demo_language(v) for v in vals))
+        if key == "script":
+            vals = [v.lower() for v in vals]
+            bad = [v for v in vals if v not in SCRIPTS]
+            if bad:
+                raise ConfigError(f"--conditions: script must be one of {', '.join(SCRIPTS)}, not {bad[0]!r}")
         axes[key] = vals
     out: list[Condition] = []
     for lit in axes["lit"]:
@@ -40,7 +62,8 @@ def parse_conditions(spec: str | None) -> list[Condition]:
                 n = None if shots == "default" else int(shots)
                 if n == 0 and demos != axes["demos"][0]:
                     continue  # zero-shot has no demonstrations: one condition, not one per demo language
-                c = Condition(literals=lit, shots=n, demos=demos)
-                if c not in out:
-                    out.append(c)
+                for script in axes["script"]:
+                    c = Condition(literals=lit, shots=n, demos=demos, script=script)
+                    if c not in out:
+                        out.append(c)
     return out

@@ -130,6 +130,7 @@ def run_study(
         if write_report if write_report is not None else (study.report and persist):
             from .report import write_report as _write
 
+            _store_cards(session.store, run_id, study.pivot)
             report = _write(session.store, run_id)
         rows = session.store.results(run_id)
         totals = _total_requests(outcomes)
@@ -222,6 +223,18 @@ def _total_requests(outcomes: Sequence[UnitOutcome]) -> dict[str, int] | None:
         for k in total:
             total[k] += o.requests.get(k, 0)
     return total if any_model else None
+
+
+def _store_cards(store: Any, run_id: str, pivot: str) -> None:
+    """The run's language cards as an artifact for the report (a summary: never fails the run)."""
+    from .card.run_cards import run_cards
+
+    try:
+        cards = run_cards(store, run_id, pivot)
+    except Exception:  # noqa: BLE001 - the cards summarise; the rows are what the run is for
+        log.exception("language cards failed")
+        return
+    store.add_results(run_id, [], (), {"language_cards": cards})
 
 
 def dry_run(study: Study) -> dict[str, Any]:

@@ -18,3 +18,4 @@ from . import trim_cmd  # noqa: F401,E402
 from . import doctor_cmd  # noqa: F401,E402
 from . import tasks_cmd  # noqa: F401,E402
 from . import probe_cmd  # noqa: F401,E402
+from . import transfer_cmd, card_cmd  # noqa: F401,E402  (h-transfer, issue 13)

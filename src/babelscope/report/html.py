@@ -95,6 +95,13 @@ def render_report(store: Store, run_id: str) -> str:
             if len(models) > 1:
                 title = f"{title} · {model}" if any(r.get("model") for r in sec_rows) else title
             sections.append((f"s{m_i}-{i}-{slug(name)}", title, Markup(html)))
+    # --- h-transfer (issue 13): a card per language of the run (report/cards.py) ---
+    from .cards import render_cards
+
+    cards = render_cards(artifacts)
+    if cards:
+        sections.append(("language-cards", "Language cards", Markup(cards)))
+    # --- end h-transfer ---
     cfg = run.config
     langs: dict[str, None] = {}
     for r in rows:

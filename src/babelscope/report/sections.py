@@ -65,6 +65,12 @@ def is_translation(name: str, rows: Sequence[dict[str, Any]]) -> bool:
         return True
     main = next((r["metric"] for r in rows if r["metric"] != "extraction_failure"), None)
     return main == "chrf"
+def is_transfer_matrix(name: str, rows: Sequence[dict[str, Any]]) -> bool:
+    """Evaluation rows where some condition names a demonstration language (report/transfer.py
+    draws them: the usual evaluation section, then the S x T matrix)."""
+    return is_evaluation(name, rows) and any(
+        "demos=" in str(r.get("condition") or "") and "demos=same" not in str(r.get("condition") or "")
+        for r in rows)
 
 
 #: Renderers for names without an entry of their own, chosen by their rows; tried in order.
@@ -72,6 +78,7 @@ def is_translation(name: str, rows: Sequence[dict[str, Any]]) -> bool:
 _FALLBACKS: list[tuple[Matcher, Renderer | str, str | None]] = [
     (is_task_fidelity, "babelscope.report.fidelity:render", "Language fidelity: {name}"),
     (is_translation, "babelscope.report.translation:render", "Evaluation: {name}"),
+    (is_transfer_matrix, "babelscope.report.transfer:render", "Evaluation and transfer matrix: {name}"),  # h-transfer
     (is_evaluation, "babelscope.report.evaluation:render", "Evaluation: {name}"),
 ]
 

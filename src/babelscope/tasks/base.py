@@ -28,27 +28,40 @@ MULTIPLE_CHOICE = "multiple_choice"
 GENERATE = "generate"
 
 
+#: Values of the script condition: the items as published, or romanised with uroman.
+SCRIPTS = ("native", "latin")
+
+
 @dataclass(frozen=True)
 class Condition:
-    """How a prompt is built: literal language, number of demonstrations and their language.
+    """How a prompt is built: literal language, demonstrations (how many, which language), script.
 
     ``literals`` is "native" (question/answer words, connectors in the target language), "en",
     or "default": the task's published prompt (lm-evaluation-harness's, for comparability);
-    ``demos`` is "same" (demonstrations from the target language) or "en". ``shots=None``
-    means the task's own default (what published numbers use).
+    ``demos`` is "same" (demonstrations from the target language) or a language tag: the
+    source S of the demonstrations, so conditions over several S and evaluations over several
+    targets T give the S x T transfer matrix. ``shots=None`` means the task's own default
+    (what published numbers use; see :meth:`Task.shots_for` for named demo languages).
+    ``script`` is "native" or "latin" (items romanised with uroman: see romanize.py).
     """
 
     literals: str = "default"
     shots: int | None = None
     demos: str = "same"
+    script: str = "native"
 
     @property
     def name(self) -> str:
         shots = "default" if self.shots is None else str(self.shots)
-        return f"lit={self.literals}|shots={shots}|demos={self.demos}"
+        base = f"lit={self.literals}|shots={shots}|demos={self.demos}"
+        return base if self.script == "native" else f"{base}|script={self.script}"
 
     def is_default(self) -> bool:
         return self == Condition()
+
+    def demo_language(self) -> Language | None:
+        """The demonstrations' language when the condition names one (None for "same")."""
+        return None if self.demos == "same" else Language.parse(self.demos)
 
 
 @dataclass(frozen=True)
@@ -91,16 +104,40 @@ class Task:
     supports_literals_en: ClassVar[bool] = True
     supports_shots: ClassVar[bool] = True
     supports_demos_en: ClassVar[bool] = True
+    #: Whether demonstrations may come from any language the task has (transfer matrices).
+    supports_demos_any: ClassVar[bool] = False
     derived: ClassVar[bool] = False
     #: What "lit=default" means for this task: the literals its published prompt uses.
     default_literals: ClassVar[str] = "native"
     default_shots: ClassVar[int] = 0
+    #: Shots when a condition names a demo language but leaves shots at default and the
+    #: task's own default is zero-shot: naming a demo language asks for demonstrations.
+    default_demo_shots: ClassVar[int] = 3
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        """Every task's ``items`` honours the script condition, in this one place.
+
+        The task builds its items in the native script (it is handed the condition with
+        ``script="native"``, so a subclass calling ``super().items`` does not romanise twice)
+        and the wrapper romanises the finished items when the condition asks for Latin.
+        """
+        super().__init_subclass__(**kwargs)
+        if "items" in cls.__dict__ and not getattr(cls.__dict__["items"], "_script_aware", False):
+            cls.items = _script_aware(cls.__dict__["items"])  # type: ignore[method-assign]
 
     def literals_for(self, cond: Condition) -> str:
         return self.default_literals if cond.literals == "default" else cond.literals
 
     def shots_for(self, cond: Condition) -> int:
-        return self.default_shots if cond.shots is None else cond.shots
+        if cond.shots is not None:
+            return cond.shots
+        if cond.demos != "same" and self.default_shots == 0 and self.supports_shots:
+            return self.default_demo_shots
+        return self.default_shots
+
+    def demo_code(self, code: str, cond: Condition) -> str:
+        """The dataset code the demonstrations of ``cond`` are drawn from, for target ``code``."""
+        return code if cond.demos == "same" else self.code_for(cond.demos)
 
     def language_codes(self) -> dict[str, Language]:
         """Dataset code -> resolved Language, for every language the task has."""
@@ -130,13 +167,23 @@ class Task:
         """ConfigError up front when the task cannot build prompts under ``cond``."""
         if cond.literals not in ("default", "native", "en"):
             raise ConfigError(f"--conditions: lit must be 'default', 'native' or 'en', not {cond.literals!r}")
-        if cond.demos not in ("same", "en"):
-            raise ConfigError(f"--conditions: demos must be 'same' or 'en', not {cond.demos!r}")
+        if cond.script not in SCRIPTS:
+            raise ConfigError(f"--conditions: script must be one of {', '.join(SCRIPTS)}, not {cond.script!r}")
+        if cond.demos not in ("same", "en") and not self.supports_demos_any:
+            raise ConfigError(
+                f"task {self.name!r} draws demonstrations only from the same language or English, "
+                f"not {cond.demos!r} (condition {cond.name})"
+            )
+        if cond.demos not in ("same", "en") and self.shots_for(cond):
+            try:
+                self.code_for(cond.demos)
+            except TaskError as e:
+                raise ConfigError(f"--conditions: demos={cond.demos}: {e}") from None
         if cond.literals == "en" and not self.supports_literals_en:
             raise ConfigError(f"task {self.name!r} has no English-literal variant (condition {cond.name})")
         if cond.shots and not self.supports_shots:
             raise ConfigError(f"task {self.name!r} has no demonstrations to draw (condition {cond.name})")
-        if cond.shots and cond.demos == "en" and not self.supports_demos_en:
+        if self.shots_for(cond) and cond.demos == "en" and not self.supports_demos_en:
             raise ConfigError(f"task {self.name!r} has no English demonstrations (condition {cond.name})")
 
     def items(self, code: str, source: "DataSource", condition: Condition) -> list[Item]:
@@ -150,6 +197,26 @@ class Task:
         if self.kind == MULTIPLE_CHOICE:
             return score_multiple_choice(response, item.target, item.choice_texts)
         raise NotImplementedError
+
+
+def _script_aware(items_fn: Any) -> Any:
+    import functools
+    from dataclasses import replace
+
+    @functools.wraps(items_fn)
+    def items(self: Task, code: str, source: "DataSource", condition: Condition) -> list[Item]:
+        if condition.script == "native":
+            return items_fn(self, code, source, condition)
+        native = items_fn(self, code, source, replace(condition, script="native"))
+        from ..romanize import romanize_items
+
+        lang = self.language_codes().get(code) or Language.parse(code)
+        if lang.script == "Latn":
+            return native  # already Latin: uroman would only strip diacritics (Yoruba's tones)
+        return romanize_items(native, lang.iso639_3)
+
+    items._script_aware = True  # type: ignore[attr-defined]
+    return items
 
 
 @dataclass(frozen=True)

@@ -43,6 +43,7 @@ class Belebele(Task):
     name = "belebele"
     description = "Belebele reading comprehension (FLORES passages, 122 variants)"
     languages = {c: c for c in CODES}
+    supports_demos_any = True
     metrics = ("acc", "acc_norm")
     default_literals = "en"
 
@@ -67,9 +68,10 @@ class Belebele(Task):
         out = []
         demo_rows: list[dict] = []
         if shots:
-            demo_code = "eng_Latn" if condition.demos == "en" else code
+            demo_code = self.demo_code(code, condition)  # h-transfer: any demo language
             demo_rows = docs if demo_code == code else self.rows(demo_code, source)
-            d_letters, d_words = (letters, words) if demo_code == code else self._format("en", "en")
+            d_letters, d_words = (letters, words) if demo_code == code else \
+                self._format("en", "en") if demo_code == "eng_Latn" else self._format(demo_code, lits)
         for i, r in enumerate(docs):
             prompt, gold = belebele_prompt(r, letters, words)
             prefix = ""

@@ -51,6 +51,7 @@ class GlobalMMLU(Task):
     description = "Global-MMLU, all / culturally sensitive (CS) / agnostic (CA) / unannotated"
     hub_repo = "CohereLabs/Global-MMLU"
     languages = {c: c for c in FULL_LANGS}
+    supports_demos_any = True
     metrics = ("acc",)
     default_literals = "en"
 
@@ -78,9 +79,10 @@ class GlobalMMLU(Task):
         prefix = ""
         shots = self.shots_for(condition)
         if shots:
-            demo_code = "en" if condition.demos == "en" else code
+            demo_code = self.demo_code(code, condition)  # h-transfer: any demo language
             demo_letters, demo_answer, _, _ = (letters, answer_word, None, None) if demo_code == code \
-                else letters_and_words("en", lits if lits != "native" else "en", 4)
+                else letters_and_words("en", lits if lits != "native" else "en", 4) if demo_code == "en" \
+                else letters_and_words(demo_code, lits, 4)
             demos = []
             for r in self.rows(demo_code, source, "dev")[:shots]:
                 p, g = self._prompt(r, demo_letters, demo_answer)

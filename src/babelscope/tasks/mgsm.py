@@ -30,6 +30,7 @@ class MGSM(Task):
     kind = GENERATE
     description = "MGSM grade-school maths (generation, native chain of thought)"
     languages = {c: c for c in LANGS}
+    supports_demos_any = True
     metrics = ("exact_match", "extraction_failure")
     default_literals = "native"
     default_shots = 0
@@ -64,7 +65,7 @@ class MGSM(Task):
         shots = self.shots_for(condition)
         prefix = ""
         if shots:
-            demo_code = "en" if condition.demos == "en" else code
+            demo_code = self.demo_code(code, condition)  # h-transfer: any demo language
             demos = self.exemplars(demo_code, source)[:shots]
             prefix = "".join(f"{q}\n{a}\n\n" for q, a in demos)
         out = []

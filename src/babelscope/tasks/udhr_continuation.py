@@ -44,12 +44,15 @@ class UDHRContinuation(Task):
     metrics = ("acc", "acc_norm")
     derived = True
     supports_literals_en = False
-    supports_shots = False
+    supports_demos_any = True
+    default_demo_shots = 2  # contexts are ~40 words: keep prompts short
 
     def __init__(self, context_units: int = 40, option_units: int = 10,
                  no_space_context: int = 80, no_space_option: int = 20):
         self.languages = dict(self.languages)
         self.sizes = (context_units, option_units, no_space_context, no_space_option)
+        #: A UDHR corpus already opened (e.g. for many languages at once); None: open per call.
+        self.corpus = None
 
     def code_for(self, language: Language | str) -> str:
         lang = Language.parse(language)
@@ -60,14 +63,17 @@ class UDHRContinuation(Task):
         from ..corpora.udhr import open_udhr
 
         lang = Language.parse(code)
-        corpus = open_udhr(source.data_dir, [lang])
+        corpus = self.corpus if self.corpus is not None and source.data_dir is None else None
+        if corpus is None or not any(v == lang for v in corpus.languages.values()):
+            corpus = open_udhr(source.data_dir, [lang])
         try:
             stem = corpus.code_for(lang)
         except Exception as e:
             raise TaskError(f"task 'udhr_continuation': {e}") from None
         return articles(corpus.texts[stem]), stem
 
-    def items(self, code: str, source: DataSource, condition: Condition) -> list[Item]:
+    def spans(self, code: str, source: DataSource) -> tuple[list[tuple[int, str, str]], str, str]:
+        """(article number, context, gold option) per usable article; the corpus stem; the separator."""
         lang = Language.parse(code)
         arts, stem = self._corpus_articles(code, source)
         no_space = lang.script in NO_SPACE_SCRIPTS
@@ -75,30 +81,52 @@ class UDHRContinuation(Task):
         # The context may reach back into earlier articles, so long contexts (the benchmark's
         # ~150 tokens) exist even where articles are short; the options stay within article i.
         stream: list[str] = []
-        spans: list[tuple[str, str]] = []  # (context, option) per usable article
+        spans: list[tuple[int, str, str]] = []
         sep = ""
-        for text in arts:
+        for number, text in enumerate(arts, 1):
             units, sep = split_units(text, lang.script)
             if len(units) >= 6:
                 cut = max(3, len(units) // 2)
                 opt = units[cut:cut + n_opt]
                 if opt:
                     ctx_units = (stream + units[:cut])[-n_ctx:]
-                    spans.append((sep.join(ctx_units), sep.join(opt)))
+                    spans.append((number, sep.join(ctx_units), sep.join(opt)))
             stream.extend(units)
         if len(spans) < 4:
             raise TaskError(f"task 'udhr_continuation', language {code}: only {len(spans)} usable articles in {stem}")
+        return spans, stem, sep
+
+    def items(self, code: str, source: DataSource, condition: Condition) -> list[Item]:
+        spans, stem, sep = self.spans(code, source)
+        shots = self.shots_for(condition)
+        demo_spans: list[tuple[int, str, str]] = []
+        demo_sep = sep
+        if shots:
+            demo_code = self.demo_code(code, condition)
+            demo_spans, demo_sep = spans, sep
+            if demo_code != code:
+                demo_spans, _, demo_sep = self.spans(demo_code, source)
         out = []
-        for i, (ctx, gold_opt) in enumerate(spans):
+        for i, (number, ctx, gold_opt) in enumerate(spans):
             seed = int(hashlib.sha256(f"{stem}:{i}".encode()).hexdigest()[:8], 16)
             rng = random.Random(seed)
-            others = [j for j in range(len(spans)) if j != i and spans[j][1] != gold_opt]
-            picks = [spans[j][1] for j in rng.sample(others, 3)]
+            others = [j for j in range(len(spans)) if j != i and spans[j][2] != gold_opt]
+            picks = [spans[j][2] for j in rng.sample(others, 3)]
             gold = rng.randrange(4)
             options = picks[:gold] + [gold_opt] + picks[gold:]
-            out.append(Item(id=f"{stem}:a{i + 1}", kind=MULTIPLE_CHOICE, context=ctx, target=gold,
+            prefix = demo_prefix(demo_spans, number, shots, demo_sep, seed) if shots else ""
+            out.append(Item(id=f"{stem}:a{i + 1}", kind=MULTIPLE_CHOICE, context=prefix + ctx, target=gold,
                             continuations=tuple(sep + o for o in options), choice_texts=tuple(options)))
         return out
 
 
+def demo_prefix(spans: list[tuple[int, str, str]], number: int, shots: int, sep: str, seed: int) -> str:
+    """``shots`` solved examples (context + true continuation), never from article ``number``.
 
+    The test article is left out in every language: its translation would give the answer
+    away. The pick depends only on the test item's seed, so every source language's
+    demonstrations are drawn the same way and the S x T matrix differs only in S.
+    """
+    pool = [s for s in spans if s[0] != number]
+    picked = random.Random(seed ^ 0x5EED).sample(pool, min(shots, len(pool)))
+    return "".join(f"{ctx}{sep}{opt}\n\n" for _, ctx, opt in picked)

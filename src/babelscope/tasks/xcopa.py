@@ -40,6 +40,7 @@ class XCOPA(Task):
     languages = {c: c for c in ("et", "ht", "id", "it", "qu", "sw", "ta", "th", "tr", "vi", "zh")}
     metrics = ("acc", "acc_norm")
     supports_demos_en = False  # XCOPA has no English split; COPA is a different dataset
+    supports_demos_any = True
 
     def rows(self, code: str, source: DataSource, split: str) -> list[dict]:
         file_split = "val" if split in ("validation", "val") else split
@@ -57,12 +58,15 @@ class XCOPA(Task):
         prefix = ""
         shots = self.shots_for(condition)
         if shots:
-            demos = self.rows(code, source, "val")
+            demo_code = self.demo_code(code, condition)  # h-transfer: demonstrations in any language
+            demos = self.rows(demo_code, source, "val")
+            d_conn = connectors if demo_code == code else literal(
+                XCOPA_CONNECTORS, "XCOPA_CONNECTORS", "en" if self.literals_for(condition) == "en" else demo_code)
             rng = random.Random(1234)
             picked = rng.sample(demos, min(shots, len(demos)))
             parts = []
             for d in picked:
-                c, conts, gold, _ = self._build(d, connectors, code)
+                c, conts, gold, _ = self._build(d, d_conn, demo_code)
                 parts.append(c + conts[gold])
             prefix = "\n\n".join(parts) + "\n\n"
         out = []
