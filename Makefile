@@ -12,6 +12,9 @@ TORCH_SPEC ?= torch==2.13.0
 PIP = $(VENV)/bin/pip
 STAMP = $(VENV)/.installed
 PYTEST_ARGS ?=
+# llama-cpp-python builds llama.cpp from source; GGML_NATIVE=ON picks CPU features (AVX-512,
+# AMX) that crash llama_decode on some of our machines, so the build is pinned to AVX2.
+LLAMA_CMAKE_ARGS ?= -DGGML_NATIVE=OFF -DGGML_AVX2=ON
 
 .PHONY: setup run test test-fast lint bench mutate clean
 
@@ -22,7 +25,7 @@ $(STAMP): pyproject.toml
 	test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
 	$(PIP) install --quiet --upgrade pip
 	@if [ -n "$(TORCH_SPEC)" ]; then $(PIP) install --quiet "$(TORCH_SPEC)"; fi
-	$(PIP) install --quiet -e '.[default-model,lid,ifeval,ray,transfer,dev,mutate]'
+	CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" $(PIP) install --quiet -e '.[default-model,lid,ifeval,ray,transfer,llamacpp,dev,mutate]'
 	touch $(STAMP)
 
 run: setup

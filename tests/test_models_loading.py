@@ -68,7 +68,7 @@ def test_missing_paths_and_bad_options(tmp_path):
 
 def test_dtype_and_device_reach_the_model(tmp_path):
     path = tiny_causal_lm("qwen2", tmp_path)
-    m = load_model(str(path), device="cpu", dtype="bfloat16")
+    m = load_model(str(path), device="cpu", dtype="bfloat16", concurrency=8)  # an API-only option is ignored
     assert str(m.dtype) == "torch.bfloat16" and m.signature.endswith("|bfloat16")
     assert m.info()["layers"] == 2
     import torch

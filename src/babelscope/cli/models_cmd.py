@@ -14,7 +14,13 @@ from .app import app, console, emit_json
 
 @app.command("model-info")
 def model_info(
-    spec: str = typer.Argument("default", help="default, hf:<hub id or folder>[@revision] or gguf:<file>."),
+    spec: str = typer.Argument("default", help=(
+        "default (HF fp32 folder of the embedded Gemma-3-270M) | default-gguf (the same model's Q4_K_M GGUF "
+        "through llama.cpp) | hf:<hub id or folder>, optionally @<revision> | gguf:<file> (llama.cpp) | gguf-hf:<file> "
+        "(dequantised into transformers) | api:<base_url>#<model> (OpenAI-compatible /completions, like "
+        "lm-eval's local-completions) | chat:<base_url>#<model> (/chat/completions, generation only). "
+        "Endpoint options after the model: ?concurrency=8&timeout=120&retries=6&backoff=0.5&key_env=VAR; "
+        "the API key is read from $BABELSCOPE_API_KEY, else $OPENAI_API_KEY.")),
     device: Optional[str] = typer.Option(None, "--device", help="cpu, cuda, cuda:N (default: cuda if available)."),
     dtype: Optional[str] = typer.Option(None, "--dtype", help="float32, bfloat16, float16 (default: fp32 on CPU)."),
     json_out: bool = typer.Option(False, "--json", help="Print JSON to stdout."),

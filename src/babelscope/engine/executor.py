@@ -123,7 +123,11 @@ class Engine:
         total = len(unique)
         self._tick(kind, len(answers), total)
         s = 0
-        step = min(self.batch_size, self.progress_every or self.batch_size)
+        # A backend may ask for smaller chunks (API models: one wave of concurrent requests),
+        # so an interrupted run loses at most one chunk of answers already paid for; and
+        # progress_every (issue 14) makes progress and cache writes move every model batch.
+        step = min(self.batch_size, int(getattr(self.model, "max_chunk", None) or self.batch_size),
+                   self.progress_every or self.batch_size)
         while s < len(pending):
             e = min(s + step, len(pending))
             if group is not None:

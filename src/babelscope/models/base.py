@@ -72,7 +72,11 @@ def require(model: Model, *needed: Capability) -> None:
     """Fail before any work if ``model`` lacks a capability the caller needs."""
     missing = [c.value for c in needed if c not in model.capabilities]
     if missing:
+        # A backend may say why and what to use instead (e.g. a chat API: no log-likelihoods).
+        why = getattr(model, "why_not", None)
+        hint = why([c for c in needed if c not in model.capabilities]) if callable(why) else ""
         raise ModelError(
             f"model {model.name!r} cannot do {', '.join(missing)} "
             f"(it supports: {', '.join(sorted(c.value for c in model.capabilities))})"
+            + (f": {hint}" if hint else "")
         )

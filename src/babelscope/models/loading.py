@@ -1,7 +1,11 @@
 """Model specs -> loaded models.
 
-A spec is ``default`` (the embedded Gemma-3-270M), ``hf:<hub id or local folder>[@revision]``
-or ``gguf:<path>``; an existing folder or ``.gguf`` file also works without the prefix. Hub ids
+A spec is ``default`` (the embedded Gemma-3-270M as an fp32 HF folder), ``default-gguf`` (its
+original Q4_K_M GGUF through llama.cpp), ``hf:<hub id or local folder>[@revision]``,
+``gguf:<path>`` (llama.cpp, see llamacpp.py), ``gguf-hf:<path>`` (the GGUF dequantised into
+transformers: the path ``gguf:`` took before llama.cpp), ``api:<base_url>#<model>`` or
+``chat:<base_url>#<model>`` (OpenAI-compatible endpoints, see api.py); an existing folder or
+``.gguf`` file also works without the prefix. Hub ids
 load online; offline (HF_HUB_OFFLINE=1, or the hub unreachable within a few seconds) they load
 from the local Hugging Face cache or fail at once with a ModelError - never a minute of
 retries.
@@ -9,8 +13,6 @@ retries.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import os
 import socket
 import threading
@@ -21,13 +23,21 @@ from urllib.parse import urlparse
 
 from ..errors import ConfigError, ModelError
 from ..registry import Registry
+from .fingerprint import _file_fingerprint, _sample_blocks, weights_fingerprint  # noqa: F401
 
 #: Model backends beyond the built-in specs, added by plugins through the ``babelscope.backends``
 #: entry-point group: ``scheme = "module:loader"``, where ``loader(target, device=, dtype=,
 #: **options)`` returns a Model (models.base); the spec is then ``scheme:target``.
 MODEL_BACKENDS = Registry("backends", {}, what="model backend", normalise=lambda s: s.strip().lower())
 
-SPEC_HELP = "use 'default', 'hf:<hub id or folder>[@revision]' or 'gguf:<file.gguf>'"
+SPEC_HELP = ("use 'default', 'default-gguf', 'hf:<hub id or folder>[@revision]', 'gguf:<file.gguf>' "
+             "(llama.cpp), 'gguf-hf:<file.gguf>' (dequantised into transformers), "
+             "'api:<base_url>#<model>' (OpenAI-compatible completions) or 'chat:<base_url>#<model>'")
+#: Spec kinds served by another module than transformers (see _load_other).
+OTHER_KINDS = ("default-gguf", "gguf", "api", "chat")
+#: Options only the API / llama.cpp backends take; transformers models ignore them.
+BACKEND_ONLY_OPTIONS = ("concurrency", "timeout", "retries", "backoff", "key_env", "body", "n_ctx", "n_threads",
+                        "seed", "chat_format")
 _DTYPES = {
     "float32": "float32", "fp32": "float32", "float": "float32",
     "bfloat16": "bfloat16", "bf16": "bfloat16",
@@ -37,15 +47,16 @@ _DTYPES = {
 
 @dataclass(frozen=True)
 class ModelSpec:
-    """A parsed model spec: ``kind`` is "default", "hf" or "gguf"."""
+    """A parsed model spec: ``kind`` is "default", "default-gguf", "hf", "gguf" (llama.cpp),
+    "gguf-hf" (transformers), "api" or "chat" (``target`` is then ``<base_url>#<model>[?options]``)."""
 
     kind: str
     target: str = ""
     revision: str | None = None
 
     def __str__(self) -> str:
-        if self.kind == "default":
-            return "default"
+        if self.kind in ("default", "default-gguf"):
+            return self.kind
         return f"{self.kind}:{self.target}" + (f"@{self.revision}" if self.revision else "")
 
 
@@ -54,13 +65,23 @@ def parse_model_spec(spec: str) -> ModelSpec:
     s = (spec or "").strip()
     if not s:
         raise ModelError(f"empty model spec; {SPEC_HELP}")
-    if s == "default":
-        return ModelSpec("default")
-    if s.startswith("gguf:"):
-        path = s[len("gguf:"):]
-        if not path:
-            raise ModelError(f"model spec {spec!r} names no file; {SPEC_HELP}")
-        return ModelSpec("gguf", path)
+    if s in ("default", "default-gguf"):
+        return ModelSpec(s)
+    for kind in ("gguf-hf", "gguf"):
+        if s.startswith(kind + ":"):
+            path = s[len(kind) + 1:]
+            if not path:
+                raise ModelError(f"model spec {spec!r} names no file; {SPEC_HELP}")
+            return ModelSpec(kind, path)
+    for kind in ("api", "chat"):
+        if s.startswith(kind + ":"):
+            from .openai_http import display_url
+
+            target = s[len(kind) + 1:]
+            if not target.startswith(("http://", "https://")):
+                raise ModelError(f"model spec {display_url(target)!r}: {kind}: needs a base URL, "
+                                 f"e.g. {kind}:http://127.0.0.1:8000/v1#my-model")
+            return ModelSpec(kind, target)
     if s.startswith("hf:"):
         target = s[len("hf:"):]
         revision = None
@@ -84,15 +105,20 @@ def parse_model_spec(spec: str) -> ModelSpec:
 
 
 def load_model(spec: str | ModelSpec, device: str | None = None, dtype: str | None = None, **options: Any):
-    """Load a model from a spec. ``options`` go to HFModel (batch_size, max_length, ...)."""
+    """Load a model from a spec. ``options`` go to the backend (HFModel: batch_size, max_length,
+    ...; API models: concurrency, timeout, retries, key_env; llama.cpp: n_ctx, n_threads)."""
     from .default import DEFAULT_MODEL_NAME, default_model_path, default_model_source
 
     ms = spec if isinstance(spec, ModelSpec) else parse_model_spec(spec)
+    if ms.kind in OTHER_KINDS:
+        return _load_other(ms, **options)
+    for k in BACKEND_ONLY_OPTIONS:  # a command may pass them for whichever backend the spec names
+        options.pop(k, None)
     if ms.kind == "default":
         path = default_model_path()
         return load_hf_folder(path, name=DEFAULT_MODEL_NAME, revision=default_model_source(),
                               device=device, dtype=dtype, **options)
-    if ms.kind == "gguf":
+    if ms.kind == "gguf-hf":
         return load_gguf(ms.target, device=device, dtype=dtype, **options)
     if ms.kind != "hf":  # a plugin backend: its loader takes the text after the scheme
         return MODEL_BACKENDS.load(ms.kind)(ms.target, device=device, dtype=dtype, **options)
@@ -102,6 +128,26 @@ def load_model(spec: str | ModelSpec, device: str | None = None, dtype: str | No
     if local.is_absolute() or ms.target.startswith((".", "~")):
         raise ModelError(f"model folder {ms.target!r} does not exist")
     return load_hub(ms.target, ms.revision, device=device, dtype=dtype, **options)
+
+
+def _load_other(ms: ModelSpec, **options: Any):
+    """llama.cpp (``gguf:``, ``default-gguf``) and OpenAI-compatible endpoints (``api:``, ``chat:``)."""
+    if ms.kind in ("api", "chat"):
+        from .api import CHAT, COMPLETIONS, OpenAIModel, parse_endpoint_target
+
+        base, model, spec_options = parse_endpoint_target(ms.target, f"{ms.kind}:{ms.target}")
+        kwargs = {k: v for k, v in options.items() if k in ("concurrency", "timeout", "retries", "backoff", "key_env", "body")}
+        kwargs.update(spec_options)  # the spec's own options win over defaults passed by a command
+        return OpenAIModel(base, model, kind=CHAT if ms.kind == "chat" else COMPLETIONS, **kwargs)
+    from .llamacpp import load_llamacpp
+
+    kwargs = {k: v for k, v in options.items() if k in ("n_ctx", "n_threads", "seed", "chat_format")}
+    if ms.kind == "default-gguf":
+        from .default import DEFAULT_MODEL_NAME
+        from .default_gguf import default_gguf_path, default_gguf_revision
+
+        return load_llamacpp(default_gguf_path(), name=DEFAULT_MODEL_NAME, revision=default_gguf_revision(), **kwargs)
+    return load_llamacpp(ms.target, **kwargs)
 
 
 # -- the three sources ------------------------------------------------------------------------
@@ -236,49 +282,6 @@ def hub_reachable(timeout: float = 3.0) -> bool:
     t.start()
     t.join(timeout)
     return bool(ok)
-
-
-def weights_fingerprint(folder: str | Path) -> str:
-    """A cheap identity for a model folder (12 hex digits): config plus each weight file's
-    name, size, safetensors header (tensor names, shapes, offsets) and 16 sampled 64 KiB
-    blocks of its data - about a megabyte read, never the gigabytes. The samples make a
-    fine-tuned copy with the same shapes hash differently."""
-    folder = Path(folder)
-    h = hashlib.sha256()
-    cfg = folder / "config.json"
-    if cfg.exists():
-        d = json.loads(cfg.read_text(encoding="utf-8"))
-        d.pop("_name_or_path", None)
-        d.pop("transformers_version", None)
-        h.update(json.dumps(d, sort_keys=True).encode())
-    for f in sorted(folder.iterdir()):
-        if f.suffix in (".safetensors",):
-            h.update(f.name.encode())
-            h.update(str(f.stat().st_size).encode())
-            with f.open("rb") as fh:
-                n = int.from_bytes(fh.read(8), "little")
-                h.update(fh.read(min(n, 100_000_000)))
-                _sample_blocks(fh, f.stat().st_size, h)
-        elif f.suffix in (".bin", ".pt", ".pth", ".gguf"):
-            h.update(_file_fingerprint(f).encode())
-    return h.hexdigest()[:12]
-
-
-def _sample_blocks(fh: Any, size: int, h: Any, n: int = 16, block: int = 1 << 16) -> None:
-    for k in range(n):
-        fh.seek(max(0, (size - block) * k // max(1, n - 1)))
-        h.update(fh.read(block))
-
-
-def _file_fingerprint(path: Path) -> str:
-    """Name, size, the first MiB (GGUF headers live at the start) and sampled blocks."""
-    h = hashlib.sha256()
-    size = path.stat().st_size
-    h.update(f"{path.name}\t{size}".encode())
-    with path.open("rb") as fh:
-        h.update(fh.read(1 << 20))
-        _sample_blocks(fh, size, h)
-    return h.hexdigest()[:12]
 
 
 def _first_line(e: BaseException) -> str:
