@@ -16,7 +16,21 @@ import langcodes
 import lang2vec
 import numpy as np
 
-OUT = Path(__file__).resolve().parents[1] / "src" / "babelscope" / "data" / "languages.tsv"
+OUT = Path(os.environ.get("BABELSCOPE_LANGUAGE_TABLE_OUT") or
+           Path(__file__).resolve().parents[1] / "src" / "babelscope" / "data" / "languages.tsv")
+UNCLASSIFIED = "Isolate/unclassified"
+
+#: ISO 639-3 macrolanguage memberships langcodes does not apply (it keeps nb and nn as
+#: languages of their own): Norwegian Bokmål and Nynorsk are members of nor.
+EXTRA_MACROLANGUAGES = {"nob": "nor", "nno": "nor"}
+
+#: Languages URIEL lists without a family tree, and no macrolanguage fills in, although
+#: Glottolog (glottolog.org, v5) classifies them; the family named is Glottolog's top node,
+#: spelled as URIEL spells it.
+GLOTTOLOG_FAMILIES = {
+    "zgh": "Afro-Asiatic",  # Standard Moroccan Tamazight, stan1324: Afro-Asiatic > Berber
+    "ltg": "Indo-European",  # Latgalian, east2282: Indo-European > Balto-Slavic > East Baltic
+}
 
 
 def main() -> None:
@@ -34,14 +48,25 @@ def main() -> None:
         else:
             # URIEL lists the language but places it in no family tree: an isolate (Basque,
             # Burushaski, ...) or a language it leaves unclassified (sign languages, some creoles).
-            family[code] = "Isolate/unclassified"
+            family[code] = UNCLASSIFIED
+    classified = {c for c, f in family.items() if f != UNCLASSIFIED}
+    macro_of = {code: langcodes.get(code).prefer_macrolanguage().to_alpha3() for code in family}
+    macro_of.update(EXTRA_MACROLANGUAGES)
     macro_votes: dict[str, Counter] = {}
     for code, fam in family.items():
-        macro = langcodes.get(code).prefer_macrolanguage().to_alpha3()
-        if macro != code:
+        macro = macro_of[code]
+        if macro != code and code in classified:
             macro_votes.setdefault(macro, Counter())[fam] += 1
     for macro, votes in macro_votes.items():
-        family.setdefault(macro, votes.most_common(1)[0][0])
+        # A macrolanguage URIEL lists without a tree (que) takes its members' family.
+        if macro not in classified:
+            family[macro] = votes.most_common(1)[0][0]
+    for code in family:
+        # An individual language URIEL lists without a tree (nob, nno) takes its
+        # macrolanguage's family when URIEL classifies that (nor).
+        if code not in classified and macro_of.get(code, code) in classified:
+            family[code] = family[macro_of.get(code, code)]
+    family.update(GLOTTOLOG_FAMILIES)
     rows = []
     for code in sorted(family):
         try:

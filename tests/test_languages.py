@@ -79,7 +79,7 @@ def _cli(*args: str) -> subprocess.CompletedProcess:
 def test_cli_languages_json_and_exit_code():
     p = _cli("languages", "am", "--json")
     assert p.returncode == 0, p.stderr
-    obj = json.loads(p.stdout)
+    (obj,) = json.loads(p.stdout)  # a list, also for one query
     assert obj["tag"] == "am" and obj["iso639_3"] == "amh" and obj["script"] == "Ethi"
     assert obj["name"] == "Amharic" and obj["family"] == "Afro-Asiatic"
     bad = _cli("languages", "xx-notalang")

@@ -128,18 +128,18 @@ def test_prefix_sharing_matches_plain_path_within_rounding(folders, arch, dtype)
 @pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("arch", ["gemma3", "gpt2"])
 def test_blocked_head_matches_full_logits_within_two_roundings(tmp_path, arch, dtype, monkeypatch):
-    import babelscope.models.hf as hfmod
+    import babelscope.models.head as headmod
 
     model = load_model(f"hf:{tiny_causal_lm(arch, tmp_path)}", device="cpu", dtype=dtype)
-    monkeypatch.setattr(hfmod, "HEAD_CHUNK_ELEMENTS", 7 * 37)
-    monkeypatch.setattr(hfmod, "MIN_VOCAB_BLOCK", 37)  # 400-token vocab -> 11 blocks, 7 rows a group
+    monkeypatch.setattr(headmod, "HEAD_CHUNK_ELEMENTS", 7 * 37)
+    monkeypatch.setattr(headmod, "MIN_VOCAB_BLOCK", 37)  # 400-token vocab -> 11 blocks, 7 rows a group
     torch.manual_seed(3)
     W = model.model.get_output_embeddings().weight
     h = (torch.randn(23, W.shape[1]) * 3).to(W.dtype)
     tgt = torch.randint(0, W.shape[0], (23,))
     with torch.inference_mode():
-        full = model._head(h).double()  # the plain path: whole rows, low-precision logits
-        lp, _ = model._target_logprobs(h, tgt)
+        full = headmod.logits(model.model, h).double()  # the plain path: whole rows, low-precision logits
+        lp, _ = headmod.target_logprobs(model.model, h, tgt)
     ref = torch.log_softmax(full, -1).gather(1, tgt[:, None])[:, 0]
     tol = 2 * UNIT_ROUNDOFF[dtype] * full.abs().max(-1).values + 1e-5
     diff = (lp.double() - ref).abs()

@@ -165,15 +165,17 @@ def test_tables_are_sortable(run):
                 assert all("data-value" in row[j].attrs for row in t.rows if len(row) == len(t.head))
 
 
-def test_premium_charts_one_per_tokenizer_with_pivot_line(run):
+def test_premium_chart_is_one_grouped_chart_with_a_shared_axis(run):
     store, rid = run
     text = render_report(store, rid)
     svgs = re.findall(r"<svg.*?</svg>", text, flags=re.S)
     premium = [s for s in svgs if "Token premium" in s]
-    assert len(premium) == len(TOKENIZERS)
-    for s in premium:
-        assert s.count("<rect") == len(LANGS)
-        assert 'class="ref"' in s and "pivot en = 1" in s
+    assert len(premium) == 1  # one chart, one axis, instead of one per tokenizer
+    (s,) = premium
+    # a bar per (language, tokenizer) and a legend swatch per tokenizer
+    assert s.count("<rect") == len(LANGS) * len(TOKENIZERS) + len(TOKENIZERS)
+    assert s.count('class="legend-item"') == len(TOKENIZERS)
+    assert 'class="ref"' in s and "pivot en = 1" in s
     assert any("Bits per byte" in s for s in svgs)
 
 

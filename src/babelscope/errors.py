@@ -34,3 +34,7 @@ class ModelError(BabelscopeError):
 
 class ConfigError(BabelscopeError):
     """An option or combination of options that does not make sense."""
+
+
+class StoreError(BabelscopeError):
+    """A results store or cache that cannot be read or written (damaged, read-only, missing)."""

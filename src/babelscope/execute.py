@@ -110,7 +110,16 @@ def store_outcome(session: Session, run_id: str, outcome: UnitOutcome, first_mod
     artifacts = out.artifacts
     if u.model and first_model and u.model != first_model:
         artifacts = {f"{k}@{u.model}": v for k, v in artifacts.items()}
-    return session.store.add_unit(run_id, outcome.record(), out.rows, items, artifacts)
+    from .errors import StoreError
+
+    try:
+        return session.store.add_unit(run_id, outcome.record(), out.rows, items, artifacts)
+    except StoreError as e:  # the work is done: keep it in a recovery file, say where
+        from .recovery import write_recovery
+
+        path = write_recovery(run_id, out.rows, items, artifacts, workspace=session.workspace,
+                              command=f"unit {u.label}", signature=outcome.signature, error=e)
+        raise StoreError(f"{e}; the unit's rows are saved in {path} (babelscope doctor --import {path})") from e
 
 
 def _stats(session: Session, unit: Unit) -> dict[str, int]:

@@ -87,6 +87,10 @@ def run_study(
     status = "failed"
     run_id = ""
     try:
+        if persist:  # an unwritable results folder fails here, naming the path, before any work
+            from .workspace import check_writable, workspace_outputs
+
+            check_writable(workspace_outputs(session.workspace))
         prepared = preflight(plan, session)
         store = session.store
         resumed = False

@@ -95,7 +95,7 @@ class Session:
             # the model length-sorts and pads within each chunk, and the choices of one question
             # stay together so their shared context is encoded once.
             self._engine = Engine(model, cache=self.request_cache, batch_size=max(64, 4 * batch),
-                                  progress=self.progress)
+                                  progress=self.progress, progress_every=batch)
         return self._engine
 
     def release_model(self) -> None:

@@ -192,6 +192,14 @@ def build_study(values: dict[str, Any], where: str = "study") -> Study:
                 msg = "unknown key"
             parts.append(f"{loc}: {msg}")
         raise ConfigError(f"{where}: " + "; ".join(parts)) from None
+    # issue 14 (bad-input suite): validators' own errors and wrong-shaped values (tasks = 0)
+    # name the study file too, instead of a bare message or a traceback
+    except ConfigError as e:
+        if str(e).startswith(where):
+            raise
+        raise ConfigError(f"{where}: {e}") from None
+    except (TypeError, AttributeError) as e:
+        raise ConfigError(f"{where}: a value has the wrong type ({e})") from None
 
 
 def read_study_file(path: str | Path) -> dict[str, Any]:
@@ -203,7 +211,10 @@ def read_study_file(path: str | Path) -> dict[str, Any]:
     p = Path(path).expanduser()
     if not p.is_file():
         raise ConfigError(f"study file {p} does not exist")
-    text = p.read_text(encoding="utf-8")
+    try:  # issue 14 (bad-input suite): a binary or non-UTF-8 file is a user error, not a traceback
+        text = p.read_text(encoding="utf-8")
+    except (UnicodeDecodeError, OSError) as e:
+        raise ConfigError(f"study file {p}: cannot read it as UTF-8 text ({e})") from e
     suffix = p.suffix.lower()
     try:
         if suffix == ".toml":

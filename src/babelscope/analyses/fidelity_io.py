@@ -43,7 +43,10 @@ def read_completions(path: str | Path) -> list[dict[str, str]]:
                           f"found {', '.join(sorted(cols))})")
     out = []
     for i, r in enumerate(rows, start=2 if p.suffix.lower() == ".csv" else 1):
-        language = (r.get(lang) or "").strip()
+        value = r.get(lang)
+        if value is not None and not isinstance(value, str):
+            raise CorpusError(f"{p}: row {i}: {lang!r} must be text, not {type(value).__name__}")
+        language = (value or "").strip()
         if not language:
             raise CorpusError(f"{p}: row {i} has an empty {lang!r} value")
         out.append({
@@ -59,16 +62,23 @@ def _read_csv(p: Path) -> list[dict[str, str]]:
     csv.field_size_limit(sys.maxsize)
     try:
         with p.open(encoding="utf-8", newline="") as f:
-            return list(csv.DictReader(f))
+            rows = list(csv.DictReader(f))
     except (UnicodeDecodeError, csv.Error) as e:
         raise CorpusError(f"{p}: not a readable UTF-8 CSV file ({e})") from e
+    for i, r in enumerate(rows, start=2):
+        if None in r:  # DictReader keeps surplus fields under the key None
+            raise CorpusError(f"{p}: row {i} has more fields than the header line")
+    return rows
 
 
 def _read_jsonl(p: Path) -> list[dict[str, str]]:
     def fail(i: int, e: Exception | None) -> CorpusError:
         return CorpusError(f"{p}: line {i} is not valid JSON ({e.msg})" if e else f"{p}: line {i} is not a JSON object")
 
-    return [obj for _, obj in iter_jsonl(p, fail)]
+    try:
+        return [obj for _, obj in iter_jsonl(p, fail)]
+    except UnicodeDecodeError as e:
+        raise CorpusError(f"{p}: not UTF-8 text ({e})") from e
 
 
 # -- the LCB prompts ------------------------------------------------------------------------------

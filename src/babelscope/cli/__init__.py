@@ -15,5 +15,7 @@ from . import store_cmd  # noqa: F401,E402
 from . import align_cmd  # noqa: F401,E402
 from . import models_cmd  # noqa: F401,E402
 from . import trim_cmd  # noqa: F401,E402
+from . import doctor_cmd  # noqa: F401,E402
+from . import tasks_cmd  # noqa: F401,E402
 from . import probe_cmd  # noqa: F401,E402
 from . import transfer_cmd, card_cmd  # noqa: F401,E402  (h-transfer, issue 13)

@@ -60,6 +60,9 @@ def main() -> None:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     optional_value(sys.argv, "--ray", "local")
     try:
+        from .options import normalize_argv  # issue 14: bare -> help, flags anywhere, aliases
+
+        sys.argv[1:] = normalize_argv(sys.argv[1:])
         app()
     except BabelscopeError as e:
         console.print(f"[bold red]error:[/] {_escape(str(e))}", soft_wrap=True)
@@ -67,6 +70,10 @@ def main() -> None:
     except KeyboardInterrupt:
         console.print("interrupted; finished work is in the store and the request cache, rerun to resume")
         sys.exit(130)
+    except SystemExit as e:  # issue 14: Typer turns Ctrl-C into a silent exit 130
+        if e.code == 130:
+            console.print("interrupted; finished work is in the store and the request cache, rerun to resume")
+        raise
 
 
 def optional_value(argv: list[str], option: str, default: str) -> None:

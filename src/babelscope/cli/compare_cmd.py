@@ -29,8 +29,14 @@ def compare_command(
     """Is run B better or worse than run A, per language? (paired bootstrap over shared items)"""
     from ..workspace import open_store
 
+    from ..errors import ConfigError
+
     store = open_store(workspace, create=False)
     a, b = store.run(run_a), store.run(run_b)
+    if a.run_id == b.run_id:
+        store.close()
+        raise ConfigError(f"compare: {run_a!r} and {run_b!r} are the same run ({a.run_id}); "
+                          "give two different runs (e.g. `babelscope runs` lists them)")
     rows = compare_runs(store.items(a.run_id), store.items(b.run_id), metric, n_boot)
     store.close()
     if json_out:

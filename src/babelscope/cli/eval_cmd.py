@@ -44,7 +44,10 @@ def eval_command(
     from ..presets import evaluate_study
     from ..evaluation import write_samples
 
+    from ..workspace import check_writable
+
     t0 = time.perf_counter()
+    check_writable([log_samples])  # an unwritable --log-samples fails now, not after the compute
     with progress_callback() as cb:
         result = evaluate_study(
             model=model, tasks=split_list(task), languages=split_list(languages) or None, data_dir=data_dir,

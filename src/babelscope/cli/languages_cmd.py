@@ -19,7 +19,7 @@ def languages(
     """Resolve language tags to their canonical identity (tag, ISO 639-3, script, family)."""
     langs = [Language.parse(q) for q in queries]
     if json_out:
-        emit_json(langs[0].to_dict() if len(langs) == 1 else [lang.to_dict() for lang in langs])
+        emit_json([lang.to_dict() for lang in langs])  # always a list, also for one query
         return
     table = Table("query", "tag", "iso639_3", "script", "name", "family", "population")
     for lang in langs:

@@ -41,27 +41,60 @@ def runs_command(
     """List the runs in the workspace, newest first."""
     store = _open(workspace)
     try:
+        interrupted = _mark_interrupted(store)
         runs = store.runs()
         counts = store.result_counts()
     finally:
         store.close()
+    if interrupted:  # a read-only store cannot be updated: show them as interrupted anyway
+        from dataclasses import replace
+
+        runs = [replace(r, status="interrupted") if r.run_id in interrupted else r for r in runs]
     if json_out:
         emit_json([{**r.to_dict(), "rows": counts.get(r.run_id, 0)} for r in runs])
         return
     if not runs:
         console.print(Text(f"no runs yet in {store.path}"))
         return
-    table = Table()
+    from rich import box
+
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False)  # no vertical rules: fits 80 columns
     table.add_column("run", no_wrap=True)  # ids must stay copyable whole
-    table.add_column("created", no_wrap=True)
-    table.add_column("status")
-    table.add_column("rows", justify="right")
-    table.add_column("command", overflow="fold")
-    table.add_column("signature", overflow="fold")
+    table.add_column("created", overflow="fold", min_width=10)  # folds at 80 columns; ids never
+    table.add_column("status", no_wrap=True, min_width=len("interrupted"))
+    table.add_column("rows", justify="right", no_wrap=True)
+    table.add_column("command", overflow="fold", min_width=7)
+    table.add_column("signature", overflow="fold", min_width=10)
     for r in runs:
         table.add_row(Text(r.run_id), Text(_when(r.created)), Text(r.status), Text(str(counts.get(r.run_id, 0))),
                       Text(r.command), Text(r.signature))
     console.print(table)
+    stopped = [r for r in runs if r.status == "interrupted"]
+    if stopped and not state["quiet"]:
+        console.print(Text("interrupted runs: finished work is kept; rerun to resume:"))
+        for r in stopped:
+            console.print(Text(f"  {r.run_id}: {resume_hint(r)}"), soft_wrap=True)
+
+
+def _mark_interrupted(store: Any) -> set[str]:
+    """Mark runs whose process is gone as interrupted; their ids (also when read-only)."""
+    stale = store.stale_running_runs()
+    if not store.readonly:
+        for r in stale:
+            store.mark_interrupted(r.run_id)
+    return {r.run_id for r in stale}
+
+
+def resume_hint(run: Any) -> str:
+    """The command that resumes an interrupted run (rerunning it reuses the request cache)."""
+    import os
+    import shlex
+
+    if not run.resume:
+        return f"rerun the same `babelscope {run.command}` command (its command line was not recorded)"
+    if run.cwd and os.path.abspath(run.cwd) != os.getcwd():
+        return f"cd {shlex.quote(run.cwd)} && {run.resume}"
+    return run.resume
 
 
 @app.command("show")

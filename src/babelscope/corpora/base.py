@@ -61,13 +61,14 @@ class ParallelCorpus:
                     f"pick one of the corpus codes: {', '.join(sorted(candidates))}"
                 )
         if not candidates:
-            near = sorted(
-                self.languages,
-                key=lambda c: (self.languages[c].family != language.family, c),
-            )[:8]
+            # A loader that read only the requested languages records all the source holds.
+            available = self.meta.get("available_languages")
+            pool = available if isinstance(available, dict) and available else self.languages
+            near = sorted(pool, key=lambda c: (pool[c].family != language.family, c))[:8]
+            count = len({lang.tag for lang in pool.values()})
             raise CorpusError(
                 f"{self.name}: no text for language {language.tag} ({language.name}); "
-                f"{len(self.languages)} languages available, e.g. {', '.join(near)}"
+                f"the source has {len(pool)} texts in {count} languages, e.g. {', '.join(near)}"
             )
         # Loaders list the preferred code of a language first (standard orthography, best
         # aligned), so the first candidate in corpus order is the deterministic choice.

@@ -13,7 +13,7 @@ from pathlib import Path
 from ..errors import CorpusError, LanguageError
 from ..languages import Language
 from .base import ParallelCorpus
-from .lines import check_aligned, content_hash, read_lines
+from .lines import check_aligned, check_has_text, content_hash, read_lines
 
 SPLITS = ("dev", "devtest")
 
@@ -72,6 +72,7 @@ def open_flores200(directory: str | Path, languages: list[Language] | None = Non
         for code in chosen:
             path = root / s / f"{code}.{s}"
             lines = read_lines(path)
+            check_has_text(path, lines)
             counts[path] = len(lines)
             files[code].append(str(path))
             for i, line in enumerate(lines, 1):

@@ -27,6 +27,14 @@ def read_lines(path: Path) -> list[str]:
     return [line.rstrip("\r") for line in lines]
 
 
+def check_has_text(path: Path, lines: list[str]) -> None:
+    """CorpusError for a file with no text at all (empty, or only blank lines): every
+    per-language number would be missing, and silently so."""
+    if not any(line.strip() for line in lines):
+        what = "is empty" if not lines else f"has only blank lines ({len(lines)})"
+        raise CorpusError(f"{path} {what}: a corpus file needs at least one line of text")
+
+
 def check_aligned(name: str, counts: dict[Path, int]) -> None:
     """CorpusError naming every file whose line count differs from the most common count."""
     if not counts:

@@ -210,6 +210,8 @@ def open_udhr(directory: str | Path | None = None,
             "aligned": {stem: full for _, stem, _, _, full in loaded},
             "skipped": skipped,
             "sources": {stem: str(folder / f"{stem}.html") for _, stem, *_ in loaded},
+            # Every language the source holds, also those not loaded, for "no text" messages.
+            "available_languages": {stem: lang for stem, (lang, _) in resolved.items()},
         },
     )
     return corpus

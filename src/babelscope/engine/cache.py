@@ -7,10 +7,18 @@ key means a different model, revision, dtype or tokenizer never reads another's 
 
 from __future__ import annotations
 
+import logging
+import os
 import sqlite3
 import threading
+import time
 from pathlib import Path
 from typing import Iterable, Mapping
+
+from ..errors import StoreError
+from ..sqlite_health import file_problem, is_readonly_error, quick_check
+
+log = logging.getLogger(__name__)
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS responses (
@@ -31,12 +39,54 @@ class RequestCache:
 
     def __init__(self, path: str | Path):
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(str(self.path), timeout=60, check_same_thread=False)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.executescript(SCHEMA)
+        #: Where a damaged cache file was moved to (None when the cache was sound).
+        self.moved_aside: Path | None = None
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as e:
+            raise StoreError(f"{self.path.parent}: cannot create the request cache's folder ({e.strerror or e})") from e
+        problem = file_problem(self.path)
+        if problem is None:
+            try:
+                self._db = self._open()
+                problem = quick_check(self._db)
+                if problem:
+                    self._db.close()
+            except sqlite3.Error as e:
+                if is_readonly_error(e):
+                    raise StoreError(f"{self.path}: cannot write the request cache ({e}); "
+                                     "make the workspace writable or choose another --workspace") from e
+                problem = f"cannot be read ({e})"
+        if problem:
+            # Only a cache: keep the damaged file for inspection, start an empty one.
+            self.moved_aside = self._move_aside()
+            log.warning("request cache %s %s; moved it to %s and starting an empty cache "
+                        "(answers are recomputed)", self.path, problem, self.moved_aside)
+            self._db = self._open()
         self._lock = threading.Lock()
+
+    def _open(self) -> sqlite3.Connection:
+        db = sqlite3.connect(str(self.path), timeout=60, check_same_thread=False)
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA synchronous=NORMAL")
+        db.executescript(SCHEMA)
+        return db
+
+    def _move_aside(self) -> Path:
+        target = self.path.with_name(f"{self.path.name}.corrupt-{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}")
+        try:
+            os.replace(self.path, target)
+        except OSError as e:
+            raise StoreError(f"request cache {self.path} is damaged and cannot be moved aside "
+                             f"({e.strerror or e}); delete it by hand (it is only a cache)") from e
+        for suffix in ("-wal", "-shm"):
+            side = Path(str(self.path) + suffix)
+            if side.exists():
+                try:
+                    os.replace(side, Path(str(target) + suffix))
+                except OSError:
+                    side.unlink(missing_ok=True)
+        return target
 
     def get_many(self, model: str, keys: Iterable[str]) -> dict[str, bytes]:
         keys = list(keys)

@@ -46,15 +46,19 @@ class Engine:
     """Executes requests on ``model``. ``cache`` is a RequestCache, a path to one, or None.
 
     ``batch_size`` is how many requests go to the model per call (and per cache write); the
-    model batches further inside by its own token budget.
+    model batches further inside by its own token budget. ``progress_every`` (e.g. the model's
+    own batch size) splits each call further so progress moves, and the cache is written, at
+    least every that many requests instead of once per ``batch_size``.
     """
 
     def __init__(self, model: Model, cache: RequestCache | str | Path | None = None,
-                 batch_size: int = 64, progress: Progress | None = None):
+                 batch_size: int = 64, progress: Progress | None = None,
+                 progress_every: int | None = None):
         self.model = model
         self.cache = RequestCache(cache) if isinstance(cache, (str, Path)) else cache
         self.batch_size = max(1, int(batch_size))
         self.progress = progress
+        self.progress_every = max(1, int(progress_every)) if progress_every else None
         self.stats = EngineStats()
 
     @property
@@ -120,8 +124,10 @@ class Engine:
         self._tick(kind, len(answers), total)
         s = 0
         # A backend may ask for smaller chunks (API models: one wave of concurrent requests),
-        # so an interrupted run loses at most one chunk of answers already paid for.
-        step = min(self.batch_size, int(getattr(self.model, "max_chunk", None) or self.batch_size))
+        # so an interrupted run loses at most one chunk of answers already paid for; and
+        # progress_every (issue 14) makes progress and cache writes move every model batch.
+        step = min(self.batch_size, int(getattr(self.model, "max_chunk", None) or self.batch_size),
+                   self.progress_every or self.batch_size)
         while s < len(pending):
             e = min(s + step, len(pending))
             if group is not None:
@@ -137,11 +143,16 @@ class Engine:
                 self.cache.put_many(sig, kind, {k: encode(v) for k, v in fresh.items()})
             answers.update(fresh)
             self.stats.computed += len(chunk)
-            self._tick(kind, len(answers), total)
+            self._tick(kind, len(answers), total, results)
         return [answers[k] for k in keys]
 
-    def _tick(self, kind: str, done: int, total: int) -> None:
-        if self.progress is not None:
+    def _tick(self, kind: str, done: int, total: int, results: Sequence[Any] = ()) -> None:
+        if self.progress is None:
+            return
+        if getattr(self.progress, "accepts_tokens", False):  # cli.progress.ProgressDisplay
+            tokens = sum(int(getattr(r, "n_tokens", 0) or 0) for r in results)
+            self.progress(kind, done, total, tokens=tokens)
+        else:
             self.progress(kind, done, total)
 
 

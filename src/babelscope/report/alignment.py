@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from .charts import Bar, hbar_chart
-from .fmt import esc, is_number
+from .charts import Bar, colour_legend, hbar_chart
+from .fmt import esc, is_number, number_format
 from .sections import SectionContext, language_label, language_table, rollups
 
 CELL_W = 22
@@ -26,14 +26,16 @@ def render(ctx: SectionContext) -> str:
     if m is not None:
         meta = f"pivot {m.get('pivot', '')}, {m.get('pooling', '')} pooling, {m.get('n', '')} sentences"
         parts.append(f'<figure class="chart-box"><figcaption>{esc("Alignment by layer")} '
-                     f'<span class="muted">({esc(meta)})</span></figcaption>{heatmap(m)}</figure>')
+                     f'<span class="muted">({esc(meta)})</span></figcaption>{heatmap(m)}'
+                     f'{colour_legend(0.0, 1.0, _colour, "alignment")}</figure>')
     charts = []
     for metric, title in (("mean", "Mean alignment over layers"), ("max", "Best layer's alignment")):
         rows = sorted(ctx.where(metric=metric), key=lambda r: -(r["value"] if is_number(r.get("value")) else -1))
         if rows:
             bars = [Bar(language_label(r), r.get("value"), tip=f"{language_label(r)} [{r.get('corpus_code', '')}]")
                     for r in rows]
-            svg = hbar_chart(bars, lambda v: f"{v:.2f}", title=title, high_is_bad=False)
+            # the table's rounding (number_format over the same values), so both show one number
+            svg = hbar_chart(bars, number_format([r.get("value") for r in rows]), title=title, high_is_bad=False)
             charts.append(f'<figure class="chart-box"><figcaption>{esc(title)}</figcaption>{svg}</figure>')
     if charts:
         parts.append(f'<div class="charts">{"".join(charts)}</div>')
@@ -41,7 +43,13 @@ def render(ctx: SectionContext) -> str:
     if isinstance(cal, dict):
         parts.append(calibration_block(cal))
     agg = [r for r in ctx.rows if r.get("metric") in ("mean", "max")]
-    parts.append(language_table(agg, caption="Per language (over layers)"))
+    # the rows repeat their own value as an extra ("mean": v) and carry run-wide constants
+    # (pooling, pivot, precision) that the caption states once: neither gets a column
+    constant = {k: agg[0].get(k) for k in ("pooling", "pivot", "precision") if agg and
+                all(r.get(k) == agg[0].get(k) for r in agg)}
+    table_rows = [{k: v for k, v in r.items() if k not in ("mean", "max") and k not in constant} for r in agg]
+    note = ", ".join(f"{k} {v}" for k, v in constant.items() if v is not None)
+    parts.append(language_table(table_rows, caption="Per language (over layers)" + (f"; {note}" if note else "")))
     parts.append(rollups(agg))
     return "".join(parts)
 

@@ -319,10 +319,16 @@ def main_chart(v: EvalRows, cond: str) -> str:
         return ""
     rows.sort(key=lambda r: (not is_number(r.get("value")), -(r["value"] if is_number(r.get("value")) else 0)))
     ref = v.value(cond, ALL, v.main, v.pivot_key)
-    bars = [Bar(language_label(r), r.get("value"), tip=language_label(r), reason=num_of(r).reason) for r in rows]
+    from .chance import chance_level  # issue 14: CI whiskers, chance line, pivot marked
+
+    pivot_lang = v.pivot_key[0] if v.pivot_key else None
+    bars = [Bar(language_label(r), r.get("value"), tip=language_label(r), reason=num_of(r).reason,
+                ci_low=r.get("ci_low"), ci_high=r.get("ci_high"), highlight=r.get("language") == pivot_lang)
+            for r in rows]
     title = f"{v.main} by language" + (f", {cond}" if len(v.conditions) > 1 else "")
     svg = hbar_chart(bars, number_format([r.get("value") for r in rows]), title=title, reference=ref,
-                     reference_label=f"pivot {v.pivot}" if ref is not None else "", high_is_bad=False)
+                     reference_label=f"pivot {v.pivot}" if ref is not None else "", high_is_bad=False,
+                     chance=chance_level(rows, v.main))
     return f'<figure class="chart-box"><figcaption>{esc(title)}</figcaption>{svg}</figure>'
 
 

@@ -42,9 +42,15 @@ def write_report(store: Store, run_id: str, path: str | Path | None = None) -> P
     """
     run = store.run(run_id)
     out = Path(path).expanduser() if path is not None else default_report_path(store, run.run_id)
-    out.parent.mkdir(parents=True, exist_ok=True)
     text = render_report(store, run.run_id)
-    fd, tmp = tempfile.mkstemp(prefix=out.name + ".", suffix=".tmp", dir=out.parent)
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=out.name + ".", suffix=".tmp", dir=out.parent)
+    except OSError as e:
+        from ..errors import StoreError
+
+        raise StoreError(f"cannot write the report to {out} ({e.strerror or e}); pass --out FILE "
+                         "in a writable folder") from e
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             f.write(text)
@@ -63,7 +69,13 @@ def _umask() -> int:
 
 
 def render_report(store: Store, run_id: str) -> str:
-    """The report's HTML text."""
+    """The report's HTML text, from the page template with autoescape on.
+
+    Everything the template prints is escaped unless it is ``Markup``: only the section bodies
+    (each section module escapes what it prints) and the inlined CSS, script and JSON are.
+    """
+    from markupsafe import Markup
+
     run = store.run(run_id)
     rows = store.results(run.run_id)
     artifacts = store.artifacts(run.run_id)
@@ -71,7 +83,7 @@ def render_report(store: Store, run_id: str) -> str:
     models = models_in(rows)
     if len(models) > 1:  # a study of several models: the comparison first, then each model's sections
         html = render_comparison(rows, lambda name: store.items(run.run_id, name), str(run.config.get("pivot") or ""))
-        sections.append(("s-models", "Model comparison", html))
+        sections.append(("s-models", "Model comparison", Markup(html)))
     for m_i, model in enumerate(models or [None]):
         own = [r for r in rows if model is None or r.get("model") in (model, None if m_i == 0 else model)]
         arts = artifacts if m_i == 0 else {**artifacts, **{k.rsplit("@", 1)[0]: v for k, v in artifacts.items()
@@ -82,37 +94,74 @@ def render_report(store: Store, run_id: str) -> str:
             title, html = _render_section(ctx)
             if len(models) > 1:
                 title = f"{title} · {model}" if any(r.get("model") for r in sec_rows) else title
-            sections.append((f"s{m_i}-{i}-{slug(name)}", title, html))
+            sections.append((f"s{m_i}-{i}-{slug(name)}", title, Markup(html)))
     # --- h-transfer (issue 13): a card per language of the run (report/cards.py) ---
     from .cards import render_cards
 
     cards = render_cards(artifacts)
     if cards:
-        sections.append(("language-cards", "Language cards", cards))
+        sections.append(("language-cards", "Language cards", Markup(cards)))
     # --- end h-transfer ---
-    toc = "".join(f'<a href="#{sid}">{esc(title)}</a>' for sid, title, _ in sections)
-    if artifacts:
-        toc += '<a href="#artifacts">Artifacts</a>'
-    toc += '<a href="#config">Configuration</a>'
-    body = "".join(
-        f'<section id="{sid}"><h2>{esc(title)}</h2>{html}</section>' for sid, title, html in sections
-    ) or '<p class="warning">This run stored no result rows.</p>'
+    cfg = run.config
+    langs: dict[str, None] = {}
+    for r in rows:
+        langs.setdefault(str(r.get("language")), None)
+    corpus = _text(cfg.get("corpus"))
+    if cfg.get("split"):
+        corpus += f" ({_text(cfg.get('split'))})"
     data = {"run": run.to_dict(), "rows": [{k: v for k, v in r.items() if k != "tag"} for r in rows]}
-    return "".join([
-        '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">',
-        f'<meta http-equiv="Content-Security-Policy" content="{esc(CSP)}">',
-        '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>babelscope report {esc(run.run_id)}</title>",
-        f"<style>{_asset('report.css')}</style></head><body>",
-        _header(run, rows, toc),
-        f"<main>{body}{_artifacts(artifacts)}{_config(run)}</main>",
-        f"<footer>babelscope {esc(__version__)} &middot; report generated {esc(fmt_time(time.time()))} "
-        "&middot; self-contained: this file makes no network requests. The rows shown are embedded "
-        "below as JSON (<code>#babelscope-data</code>).</footer>",
-        f'<script type="application/json" id="babelscope-data">{json_for_script(data)}</script>',
-        f"<script>{_asset('report.js')}</script>",
-        "</body></html>\n",
-    ])
+    return _template("page.html.j2").render(
+        csp=CSP, run=run, dash=DASH, version=__version__, generated=fmt_time(time.time()),
+        status_class={"finished": "", "running": " warn"}.get(run.status, " bad"),
+        model=_text(cfg.get("model")), corpus=corpus, pivot=_text(cfg.get("pivot")),
+        languages=list(langs), configured_languages=_text(cfg.get("languages")),
+        analyses=", ".join(_section_order(run, rows)),
+        created=fmt_time(run.created), finished=fmt_time(run.finished),
+        duration=fmt_duration(run.finished - run.created) if run.finished else DASH,
+        resume=run.resume if run.status in ("interrupted", "failed", "running") else None,
+        sections=sections, artifacts=_artifact_blobs(artifacts),
+        config_json=json.dumps(run.config, ensure_ascii=False, indent=1, default=str),
+        css=Markup(_asset("report.css")), js=Markup(_asset("report.js")),
+        data_json=Markup(json_for_script(data)),
+    ) + "\n"
+
+
+def _template(name: str) -> Any:
+    """A template from report/templates, autoescape on for every file."""
+    global _ENV
+    if _ENV is None:
+        import jinja2
+
+        _ENV = jinja2.Environment(
+            loader=jinja2.PackageLoader("babelscope.report", "templates"),
+            autoescape=True, keep_trailing_newline=False, undefined=jinja2.StrictUndefined,
+            finalize=_escape_like_esc,
+        )
+    return _ENV.get_template(name)
+
+
+_ENV: Any = None
+
+
+def _escape_like_esc(value: Any) -> Any:
+    """Escape as ``fmt.esc`` does (``&quot;``, ``&#x27;``), so template and section text agree;
+    autoescape then leaves the Markup alone. Markup (section bodies, inlined assets) passes."""
+    from markupsafe import Markup
+
+    return value if isinstance(value, Markup) else Markup(esc(value))
+
+
+def _artifact_blobs(artifacts: dict[str, Any]) -> list[tuple[str, str, str]]:
+    """(name, JSON text, cut note) per artifact, long ones cut (the store keeps them whole)."""
+    out = []
+    for name, data in artifacts.items():
+        text = json.dumps(data, ensure_ascii=False, indent=1, default=str)
+        cut = ""
+        if len(text) > ARTIFACT_CHARS:
+            cut = f" (first {ARTIFACT_CHARS:,} of {len(text):,} characters)"
+            text = text[:ARTIFACT_CHARS]
+        out.append((str(name), text, cut))
+    return out
 
 
 def _render_section(ctx: SectionContext) -> tuple[str, str]:
@@ -142,68 +191,6 @@ def _section_order(run: RunInfo, rows: list[dict[str, Any]]) -> list[str]:
     for r in rows:
         names.setdefault(r["name"], None)
     return list(names)
-
-
-def _header(run: RunInfo, rows: list[dict[str, Any]], toc: str) -> str:
-    cfg = run.config
-    langs: dict[str, str] = {}
-    for r in rows:
-        langs.setdefault(str(r.get("language")), str(r.get("language_name") or ""))
-    if langs:
-        shown = ", ".join(f"{t}" for t in langs)
-        lang_html = f"{len(langs)}: <code>{esc(shown)}</code>"
-    elif cfg.get("languages"):
-        lang_html = f"<code>{esc(_text(cfg.get('languages')))}</code>"
-    else:
-        lang_html = DASH
-    corpus = _text(cfg.get("corpus"))
-    if cfg.get("split"):
-        corpus += f" ({_text(cfg.get('split'))})"
-    status_cls = {"finished": "", "running": " warn"}.get(run.status, " bad")
-    duration = fmt_duration(run.finished - run.created) if run.finished else DASH
-    facts = [
-        ("status", f'<span class="badge{status_cls}">{esc(run.status)}</span>'),
-        ("command", f"<code>{esc(run.command)}</code>"),
-        ("model", f"<code>{esc(_text(cfg.get('model')) or DASH)}</code>"),
-        ("corpus", f"<code>{esc(corpus or DASH)}</code>"),
-        ("pivot", f"<code>{esc(_text(cfg.get('pivot')) or DASH)}</code>"),
-        ("languages", lang_html),
-        ("analyses", esc(", ".join(_section_order(run, rows)) or DASH)),
-        ("created", esc(fmt_time(run.created))),
-        ("finished", f"{esc(fmt_time(run.finished))} ({esc(duration)})"),
-    ]
-    dl = "".join(f"<dt>{esc(k)}</dt><dd>{v}</dd>" for k, v in facts)
-    return (
-        '<header class="run">'
-        f'<h1>babelscope report<span class="sub">run <code>{esc(run.run_id)}</code></span></h1>'
-        f'<div class="signature" title="Two results are comparable only when their signatures match">'
-        f'<span class="k">signature</span><code>{esc(run.signature or DASH)}</code></div>'
-        f'<dl class="facts">{dl}</dl>'
-        f'<nav class="toc">{toc}</nav>'
-        '<p class="tools"><button type="button" data-download="csv">Download rows (CSV)</button>'
-        '<button type="button" data-download="json">Download rows (JSON)</button></p>'
-        "</header>"
-    )
-
-
-def _artifacts(artifacts: dict[str, Any]) -> str:
-    if not artifacts:
-        return ""
-    parts = ['<section id="artifacts"><h2>Artifacts</h2>']
-    for name, data in artifacts.items():
-        text = json.dumps(data, ensure_ascii=False, indent=1, default=str)
-        cut = ""
-        if len(text) > ARTIFACT_CHARS:
-            cut = f" (first {ARTIFACT_CHARS:,} of {len(text):,} characters)"
-            text = text[:ARTIFACT_CHARS]
-        parts.append(f"<details><summary>{esc(name)}{esc(cut)}</summary><pre class=\"blob\">{esc(text)}</pre></details>")
-    return "".join(parts) + "</section>"
-
-
-def _config(run: RunInfo) -> str:
-    text = json.dumps(run.config, ensure_ascii=False, indent=1, default=str)
-    return (f'<section id="config"><h2>Configuration</h2><details><summary>Run configuration (JSON)</summary>'
-            f'<pre class="blob">{esc(text)}</pre></details></section>')
 
 
 def _text(v: Any) -> str:

@@ -3,7 +3,7 @@ table, every metric per language, and roll-ups by script and family."""
 
 from __future__ import annotations
 
-from .charts import Bar, hbar_chart
+from .charts import Bar, grouped_hbar_chart, hbar_chart
 from .fmt import esc, is_number, number_format
 from .sections import SectionContext, language_label, language_table, num_of, rollups
 from .tables import Column, render_table
@@ -21,8 +21,7 @@ def render(ctx: SectionContext) -> str:
     ]
     if premium:
         parts.append(premium_matrix(premium, tokenizers))
-        charts = [premium_chart(premium, tok, pivot) for tok in tokenizers]
-        parts.append('<div class="charts">' + "".join(charts) + "</div>")
+        parts.append(grouped_premium_chart(premium, tokenizers, pivot))
     parts.append('<h3>All metrics</h3>')
     parts.append(language_table(ctx.rows, variant_label="tokenizer", caption="Per language and tokenizer"))
     parts.append(rollups(ctx.rows, variant_label="tokenizer"))
@@ -53,3 +52,25 @@ def premium_chart(premium: list[dict], tokenizer: str, pivot: str = "") -> str:
     label = f"pivot {pivot} = 1" if pivot else "parity = 1"
     svg = hbar_chart(bars, fmt, title=f"Token premium, {tokenizer}", reference=1.0, reference_label=label)
     return f'<figure class="chart-box"><figcaption>{esc(tokenizer or "(tokenizer)")}</figcaption>{svg}</figure>'
+
+
+def grouped_premium_chart(premium: list[dict], tokenizers: list[str], pivot: str = "") -> str:
+    """Every tokenizer's premium per language on one shared axis (languages by mean premium)."""
+    values: dict[tuple[str, str], float | None] = {}
+    labels: dict[str, str] = {}
+    for r in premium:
+        lab = language_label(r)
+        labels[lab] = lab
+        values[(lab, str(r.get("variant") or ""))] = r.get("value") if is_number(r.get("value")) else None
+
+    def mean(lab: str) -> float:
+        vs = [float(v) for (g, _), v in values.items() if g == lab and is_number(v)]
+        return sum(vs) / len(vs) if vs else float("inf")
+
+    groups = sorted(labels, key=lambda g: (mean(g), g))
+    fmt = number_format([r.get("value") for r in premium])
+    label = f"pivot {pivot} = 1" if pivot else "parity = 1"
+    svg = grouped_hbar_chart(groups, [str(t) for t in tokenizers], values, fmt,
+                             title="Token premium by language and tokenizer", reference=1.0, reference_label=label)
+    return (f'<figure class="chart-box wide"><figcaption>{esc("Token premium by language, all tokenizers")}'
+            f"</figcaption>{svg}</figure>")

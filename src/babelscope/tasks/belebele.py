@@ -18,11 +18,17 @@ from .extraction import lettered_answer
 from .data import field, first_existing, hub_rows, read_rows
 from .literals import ANSWER, LATIN_LETTERS, PASSAGE, QUESTION, literal, option_letters
 from .mc_format import demo_block, lettered_item
+from .schema import OPTION, TEXT, check_row
+
+#: What every Belebele row must hold.
+ROW = {"flores_passage": TEXT, "question": TEXT, **{f"mc_answer{k}": OPTION for k in range(1, 5)},
+       "correct_answer_num": TEXT}
 
 CODES = tuple("""acm_Arab afr_Latn als_Latn amh_Ethi apc_Arab arb_Arab arb_Latn ars_Arab ary_Arab arz_Arab asm_Beng azj_Latn bam_Latn ben_Beng ben_Latn bod_Tibt bul_Cyrl cat_Latn ceb_Latn ces_Latn ckb_Arab dan_Latn deu_Latn ell_Grek eng_Latn est_Latn eus_Latn fin_Latn fra_Latn fuv_Latn gaz_Latn grn_Latn guj_Gujr hat_Latn hau_Latn heb_Hebr hin_Deva hin_Latn hrv_Latn hun_Latn hye_Armn ibo_Latn ilo_Latn ind_Latn isl_Latn ita_Latn jav_Latn jpn_Jpan kac_Latn kan_Knda kat_Geor kaz_Cyrl kea_Latn khk_Cyrl khm_Khmr kin_Latn kir_Cyrl kor_Hang lao_Laoo lin_Latn lit_Latn lug_Latn luo_Latn lvs_Latn mal_Mlym mar_Deva mkd_Cyrl mlt_Latn mri_Latn mya_Mymr nld_Latn nob_Latn npi_Deva npi_Latn nso_Latn nya_Latn ory_Orya pan_Guru pbt_Arab pes_Arab plt_Latn pol_Latn por_Latn ron_Latn rus_Cyrl shn_Mymr sin_Latn sin_Sinh slk_Latn slv_Latn sna_Latn snd_Arab som_Latn sot_Latn spa_Latn srp_Cyrl ssw_Latn sun_Latn swe_Latn swh_Latn tam_Taml tel_Telu tgk_Cyrl tgl_Latn tha_Thai tir_Ethi tsn_Latn tso_Latn tur_Latn ukr_Cyrl urd_Arab urd_Latn uzn_Latn vie_Latn war_Latn wol_Latn xho_Latn yor_Latn zho_Hans zho_Hant zsm_Latn zul_Latn """.split())
 
 
 def belebele_prompt(row: dict, letters, words: tuple[str, str, str] | None) -> tuple[str, int]:
+    check_row(row, ROW)
     options = [str(field(row, f"mc_answer{k}")) for k in range(1, 5)]
     gold_raw = str(field(row, "correct_answer_num")).strip()
     if gold_raw not in ("1", "2", "3", "4"):

@@ -19,7 +19,8 @@ from typing import Any
 
 from .base import GENERATE, Condition, DataSource, Item, Task, TaskError
 from .blend_scoring import REGION_LANGUAGE, answerable, sem_scores, signature_note
-from .data import first_existing, read_rows
+from .data import field, first_existing, read_rows
+from .schema import TEXT, Spec, check_row
 
 REGIONS = {
     "UK": "en-GB", "US": "en-US", "South_Korea": "ko-KR", "North_Korea": "ko-KP", "China": "zh-Hans",
@@ -55,16 +56,21 @@ class BLEnD(Task):
             data = json.loads(path.read_text(encoding="utf-8"))
         except ValueError as e:
             raise TaskError(f"task 'blend', language {code}: {path} is not JSON ({e})") from None
-        prompts = {r["id"]: r for r in read_rows(first_existing([root / "prompts" / f"{code}_prompts.csv"], self.name, code), self.name, code)}
+        prompts = {field(r, "id"): r for r in read_rows(first_existing([root / "prompts" / f"{code}_prompts.csv"], self.name, code), self.name, code)}
         if self.prompt_id not in prompts:
             raise TaskError(f"task 'blend', language {code}: prompt {self.prompt_id!r} missing from {root / 'prompts'}")
         english = self.literals_for(condition) == "en"
-        template = prompts[self.prompt_id]["English" if english else "Translation"]
+        column = "English" if english else "Translation"
+        check_row(prompts[self.prompt_id], {column: TEXT})
+        template = prompts[self.prompt_id][column]
         out = []
         for n, (qid, q) in enumerate(data.items(), 1):
             where = f"task 'blend', language {code}, {path} question {qid!r} (#{n})"
             if not isinstance(q, dict) or "annotations" not in q or ("question" not in q and "en_question" not in q):
                 raise TaskError(f"{where}: needs question/en_question and annotations")
+            text_key = "en_question" if english or "question" not in q else "question"
+            check_row({**q, "_where": where}, {"annotations": Spec("list"), text_key: TEXT,
+                                               "idks": Spec("mapping", required=False)})
             if not answerable(q):  # unannotated / mostly unanswerable: the official scorer skips them
                 continue
             question = q["en_question"] if english else q.get("question", q.get("en_question"))

@@ -18,6 +18,7 @@ from pathlib import Path
 from .base import GENERATE, Condition, DataSource, Item, Task, TaskError
 from .data import field, hub_rows, read_rows
 from .extraction import mmmlu_letter
+from .schema import OPTION, TEXT, check_row
 from .mc_format import demo_block, letters_and_words, lettered_item, lettered_prompt
 
 FULL_LANGS = ("am ar bn cs de el en es fa fil fr ha he hi id ig it ja ko ky lt mg ms ne nl ny pl "
@@ -28,6 +29,9 @@ LETTERS = ("A", "B", "C", "D")
 GENERATE_TEMPLATE = ("Answer the following multiple choice question. The last line of your response should be of the "
                      "following format: 'Answer: $LETTER' (without quotes) where LETTER is one of ABCD. Think step by "
                      "step before answering.\n\n{question}\n\nA) {a}\nB) {b}\nC) {c}\nD) {d}")
+
+#: What every Global-MMLU row must hold (answer letters are checked where they are read).
+ROW = {"question": TEXT, **{f"option_{x}": OPTION for x in "abcd"}, "answer": TEXT}
 
 
 def subset_of(label: object) -> str:
@@ -74,6 +78,7 @@ class GlobalMMLU(Task):
         return read_rows(path, self.name, code)
 
     def _prompt(self, row: dict, letters, answer_word: str) -> tuple[str, int]:
+        check_row(row, ROW)
         options = [str(field(row, f"option_{x}")) for x in "abcd"]
         answer = str(field(row, "answer")).strip().upper()
         if answer not in LETTERS:

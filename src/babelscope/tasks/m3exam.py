@@ -20,6 +20,10 @@ from .base import GENERATE, Condition, DataSource, Item, Task, TaskError
 from .data import field, first_existing, read_rows
 from .extraction import m3exam_prediction
 from .mc_format import demo_block, letters_and_words, lettered_item, lettered_prompt
+from .schema import TEXT, Spec, check_row
+
+#: What every M3Exam row must hold.
+ROW = {"question_text": TEXT, "options": Spec("text_list", min_items=2, allow_empty=True), "answer_text": TEXT}
 
 LANGS = {"english": "en", "chinese": "zh", "italian": "it", "javanese": "jv", "thai": "th",
          "vietnamese": "vi", "swahili": "sw", "afrikaans": "af", "portuguese": "pt"}
@@ -111,6 +115,7 @@ class M3Exam(Task):
         return [r for r in read_rows(path, self.name, code) if str(r.get("need_image", "no")).lower() != "yes"]
 
     def _prompt(self, r: dict, lits: str, code: str) -> tuple[str, tuple[str, ...], int]:
+        check_row(r, ROW)
         options = [str(o) for o in field(r, "options")]
         gold = gold_index(field(r, "answer_text"), options, r["_where"])
         letters, aw, _, _ = letters_and_words(LANGS[code], lits, len(options))

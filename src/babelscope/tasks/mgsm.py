@@ -22,6 +22,10 @@ from .data import field, first_existing, hub_rows, read_tsv
 from .literals import MGSM_ANSWER, MGSM_ANSWER_IS, MGSM_QUESTION, literal
 from .extraction import mgsm_exact_match, mgsm_flexible, mgsm_strict
 from .numbers import extract_answer, numbers_in, same_number
+from .schema import TEXT, check_row
+
+#: What every MGSM row must hold.
+ROW = {"question": TEXT, "answer": TEXT}
 
 LANGS = ("bn", "de", "en", "es", "fr", "ja", "ru", "sw", "te", "th", "zh")
 
@@ -71,6 +75,7 @@ class MGSM(Task):
             prefix = "".join(f"{q}\n{a}\n\n" for q, a in demos)
         out = []
         for i, r in enumerate(self.rows(code, source)):
+            check_row(r, ROW)
             question = str(field(r, "question")).strip()
             gold = numbers_in(str(field(r, "answer")))
             if len(gold) != 1:

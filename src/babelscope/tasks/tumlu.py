@@ -28,6 +28,10 @@ from .base import GENERATE, Condition, DataSource, Item, Task, TaskError
 from .data import field, read_rows
 from .extraction import TUMLU_ANSWER_WORDS, TUMLU_QUESTION_WORDS, tumlu_letter
 from .mc_format import lettered_item
+from .schema import TEXT, Spec, check_row
+
+#: What every TUMLU row must hold.
+ROW = {"question": TEXT, "choices": Spec("text_list", min_items=2, allow_empty=True), "answer": TEXT}
 
 FOLDERS = {
     "azerbaijani": "az", "crimean-tatar": "crh", "karakalpak": "kaa", "kazakh": "kk",
@@ -123,6 +127,7 @@ class TUMLU(Task):
                 demo_rows = read_rows(dev, self.name, code)[:shots] if dev.is_file() else []
                 prefix = "".join(p + " " + LETTERS[g] + "\n\n" for p, _, g in (self._prompt(r, words) for r in demo_rows))
             for i, r in enumerate(read_rows(path, self.name, code)):
+                check_row(r, ROW)
                 p, choices, gold = self._prompt(r, words)
                 letters = LETTERS[:len(choices)]
                 meta = {"subject": subject, "question": str(r.get("question", "")), "options": choices,

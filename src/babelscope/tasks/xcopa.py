@@ -18,8 +18,13 @@ from .base import GENERATE, MULTIPLE_CHOICE, Condition, DataSource, Item, Task, 
 from .data import field, first_existing, hub_rows, read_rows
 from .extraction import lettered_answer
 from .literals import ANSWER, XCOPA_CONNECTORS, LiteralError, literal
+from .schema import TEXT, Spec, check_row
 
 HUB_REPO = "cambridgeltl/xcopa"
+
+#: What every XCOPA row must hold (an empty choice would have no first letter to lower-case).
+ROW = {"premise": TEXT, "question": Spec("text", allowed=("cause", "effect")), "choice1": TEXT,
+       "choice2": TEXT, "label": Spec("int", allowed=(0, 1))}
 
 
 def xcopa_context(premise: str, question: str, connectors: tuple[str, str]) -> str:
@@ -98,6 +103,7 @@ class XCOPA(Task):
         return out
 
     def _build(self, d: dict, connectors: tuple[str, str], code: str):
+        check_row(d, ROW)
         premise = str(field(d, "premise"))
         question = str(field(d, "question"))
         choices = (xcopa_choice(str(field(d, "choice1"))), xcopa_choice(str(field(d, "choice2"))))
