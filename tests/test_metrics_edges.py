@@ -83,7 +83,7 @@ def test_two_sided_p_edges():
 
 
 def test_paired_bootstrap_edges():
-    with pytest.raises(ValueError, match="same items"):
+    with pytest.raises(ValueError, match="^paired bootstrap needs the same items in both runs$"):
         paired_bootstrap([1.0, 0.0], [1.0])
     empty = paired_bootstrap([], [])
     assert empty.n == 0
@@ -213,16 +213,23 @@ def test_instruction_accuracy_with_a_single_instruction():
 
 def test_instruction_cis_defaults_and_alpha():
     """Defaults 1000 resamples, seed 0, 95%; alpha honoured."""
-    strict = [[True, False], [True], [False, False, True], [True, True], [False]]
-    loose = [[True, True], [True], [False, True, True], [True, True], [True]]
+    rng = np.random.default_rng(21)
+    strict = [[bool(v) for v in rng.random(1 + i % 5) < 0.6] for i in range(15)]
+    loose = [[s or bool(rng.random() < 0.5) for s in row] for row in strict]
     stats = item_statistics(strict, loose)
 
-    def prompt_loose(idx):
-        return sum(all(loose[i]) for i in idx) / len(idx)
+    def inst_strict(idx):  # a ratio of summed counts: many distinct values, so a seed shows
+        return sum(sum(strict[i]) for i in idx) / sum(len(strict[i]) for i in idx)
 
-    reps = _naive_reps(5, 1000, 0, prompt_loose)
-    assert accuracy_cis(stats)["prompt_loose"] == pytest.approx((_q(reps, 0.025), _q(reps, 0.975)), rel=1e-12)
-    assert accuracy_cis(stats, alpha=0.5)["prompt_loose"] == pytest.approx((_q(reps, 0.25), _q(reps, 0.75)), rel=1e-12)
+    reps = _naive_reps(15, 1000, 0, inst_strict)
+    assert accuracy_cis(stats)["inst_strict"] == pytest.approx((_q(reps, 0.025), _q(reps, 0.975)), rel=1e-12)
+    assert accuracy_cis(stats, alpha=0.5)["inst_strict"] == pytest.approx((_q(reps, 0.25), _q(reps, 0.75)), rel=1e-12)
+    # the fixture tells the defaults apart: 1001 resamples, or seed 1, give other bounds
+    def bounds(r):
+        return [_q(r, q) for q in (0.025, 0.975, 0.25, 0.75)]
+
+    assert bounds(_naive_reps(15, 1001, 0, inst_strict)) != bounds(reps)
+    assert bounds(_naive_reps(15, 1000, 1, inst_strict)) != bounds(reps)
 
 
 # -- chrf.py ----------------------------------------------------------------------------------------
@@ -234,5 +241,5 @@ def test_chrf_errors_name_the_problem(monkeypatch):
     with pytest.raises(ValueError, match="2 hypotheses for 1 references"):
         chrf.sentence_statistics(["a", "b"], ["a"])
     monkeypatch.setitem(sys.modules, "sacrebleu.metrics", None)  # import fails as if not installed
-    with pytest.raises(BabelscopeError, match=r"chrF\+\+ needs the 'sacrebleu' package"):
+    with pytest.raises(BabelscopeError, match=r"^chrF\+\+ needs the 'sacrebleu' package \(pip install sacrebleu\)$"):
         chrf.sentence_chrfpp("a", "a")
