@@ -16,7 +16,8 @@ throughput at concurrency 1/4/16 on the same requests (fresh cache each time).
     flock /tmp/bs-heavy.lock .venv/bin/python bench/bench_api.py --lm-eval /tmp/lmeval-venv/bin/lm_eval
 
 lm-eval lives in a side environment (its pins differ from ours), e.g.
-``python3 -m venv /tmp/lmeval-venv && /tmp/lmeval-venv/bin/pip install lm-eval==0.4.13``.
+``python3 -m venv /tmp/lmeval-venv && /tmp/lmeval-venv/bin/pip install "lm-eval[api]==0.4.13"``
+(the ``api`` extra brings tenacity, which local-completions needs).
 """
 
 from __future__ import annotations
@@ -102,7 +103,7 @@ def main() -> int:
     ap.add_argument("--languages", default="it,sw")
     ap.add_argument("--limit", type=int, default=100)
     ap.add_argument("--lm-eval", default="", help="lm_eval executable of a side environment (skip if empty)")
-    ap.add_argument("--concurrency", default="1,4,16")
+    ap.add_argument("--concurrency", default="1,4,16", help="throughput runs ('' for none)")
     ap.add_argument("--throughput-limit", type=int, default=None, help="items per language for the "
                     "throughput runs (default: --limit)")
     args = ap.parse_args()
@@ -140,13 +141,12 @@ def main() -> int:
         elif not args.lm_eval:
             report["lm_eval"] = "skipped: pass --lm-eval PATH (see the docstring for the side environment)"
         thr = {}
-        for c in (int(x) for x in args.concurrency.split(",")):
+        for c in (int(x) for x in args.concurrency.split(",") if x.strip()):
             r = run_babelscope(server, data_dir, langs, args.throughput_limit or args.limit, c, tmp)
             thr[c] = {"wall_s": round(r["wall_s"], 2), "requests": r["requests"],
                       "requests_per_s": round(r["requests"] / r["wall_s"], 2)}
-        base_rps = thr[min(thr)]["requests_per_s"]
         for c in thr:
-            thr[c]["speedup_vs_lowest"] = round(thr[c]["requests_per_s"] / base_rps, 2)
+            thr[c]["speedup_vs_lowest"] = round(thr[c]["requests_per_s"] / thr[min(thr)]["requests_per_s"], 2)
         report["throughput_by_concurrency"] = thr
     print(json.dumps(report, indent=2, default=str))
     ok = report.get("comparison", {}).get("accuracy_identical", True)
