@@ -175,12 +175,15 @@ def rows_for(slices: Sequence[Slice], pivot: Language | None = None, n_boot: int
                 if pivot is not None and s.language == pivot:
                     headline[(s.task.name, s.condition.name, metric, sub)] = value
             corpus_level = getattr(s.task, "corpus_scores", None)  # e.g. corpus chrF++
-            for metric, value in (corpus_level([s.items[i] for i in idx], [s.scores[i] for i in idx])
-                                  if corpus_level else {}).items():
+            corpus_ci = getattr(s.task, "corpus_intervals", None)  # its CI: sentences resampled
+            sub_items, sub_scores = [s.items[i] for i in idx], [s.scores[i] for i in idx]
+            intervals = corpus_ci(sub_items, sub_scores, n_boot=n_boot) if corpus_level and corpus_ci else {}
+            for metric, value in (corpus_level(sub_items, sub_scores) if corpus_level else {}).items():
+                lo, hi = intervals.get(metric, (None, None))
                 row = ResultRow(
                     name=s.task.name, metric=metric, language=s.language, value=value,
                     variant="|".join(p for p in (sub if sub != "all" else "", cond) if p),
-                    kind="task", corpus_code=s.code, n=len(idx),
+                    kind="task", corpus_code=s.code, n=len(idx), ci_low=lo, ci_high=hi,
                     extra={"task": s.task.name, "subset": sub, "condition": s.condition.name},
                 )
                 rows_meta.append((row, (s.task.name, s.condition.name, metric, sub)))
