@@ -87,8 +87,11 @@ def run_task_units(units: Sequence[Unit], session: Session, prepared: dict[str, 
     requests = _delta(before, asdict(engine.stats))
     seconds = time.perf_counter() - t0
     outcomes = []
+    from .accounting import usage_rows
+
     for u in units:
         output = finish_unit(u, slices[u.id])
+        output.rows.extend(usage_rows(slices[u.id], engine.model))  # billed tokens, for API backends
         sig = Signature({"model": engine.signature, **unit_signature_parts(u, slices[u.id])})
         # The execution is shared: each unit reports the requests of the whole execution.
         outcomes.append(UnitOutcome(u, output, "done", dict(requests, shared_by=len(units)), seconds, str(sig)))

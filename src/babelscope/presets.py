@@ -18,8 +18,9 @@ from .study import build_study
 Progress = Callable[[str, int, int], None] | None
 
 
-def _model(spec: str, batch_size: int | None, device: str | None, dtype: str | None) -> dict[str, Any]:
-    return {"spec": spec, "batch_size": batch_size, "device": device, "dtype": dtype}
+def _model(spec: str, batch_size: int | None, device: str | None, dtype: str | None,
+           options: dict[str, Any] | None = None) -> dict[str, Any]:
+    return {"spec": spec, "batch_size": batch_size, "device": device, "dtype": dtype, "options": options or {}}
 
 
 def _check_lid(lid: str) -> None:
@@ -35,7 +36,7 @@ def evaluate_study(
     sources: Sequence[str] | None = None, batch_size: int = 8, device: str | None = None,
     dtype: str | None = None, workspace: str | Path | None = None, n_boot: int = 1000, lid: str = "py3langid",
     progress: Progress = None, formulation: str | None = None, limit_mode: str = "sample",
-    responses: str | Path | None = None,
+    responses: str | Path | None = None, model_options: dict[str, Any] | None = None,
 ) -> StudyResult:
     """`babelscope eval`: tasks on one model (every language each task has unless given), or
     scoring stored ``responses`` without a model.
@@ -77,7 +78,8 @@ def evaluate_study(
                  "limit_mode": limit_mode, "conditions": spec, "sources": list(sources) if sources else None,
                  "responses": str(responses) if responses is not None else None}
     study = build_study({
-        "models": [_model(model, batch_size, device, dtype)], "languages": list(languages) if languages else ["*"],
+        "models": [_model(model, batch_size, device, dtype, model_options)],
+        "languages": list(languages) if languages else ["*"],
         "pivot": pivot, "analyses": {}, "tasks": {t: dict(task_opts) for t in tasks}, "lid": lid,
         "bootstrap": n_boot, "batch_size": batch_size,
         "workspace": str(workspace) if workspace is not None else None, "report": False,

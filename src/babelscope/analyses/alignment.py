@@ -248,7 +248,7 @@ def check_hidden_states(engine_or_model: Any, pooling: str, precision: str = "fl
     if not callable(getattr(engine_or_model, "hidden_states", None)):
         raise ModelError(
             f"model {getattr(model, 'name', type(model).__name__)!r} cannot give hidden states; "
-            "alignment needs a local model (hf:<id or folder>, gguf:<path> or the default)"
+            "alignment needs a local model (hf:<id or folder>, gguf-hf:<path> or the default)"
         )
 
 

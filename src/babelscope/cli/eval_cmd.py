@@ -31,6 +31,7 @@ def eval_command(
     n_boot: int = typer.Option(1000, "--bootstrap", min=0, help="Bootstrap resamples for the confidence intervals."),
     lid: str = typer.Option("py3langid", "--lid", help="Language identifier for the fidelity of generative tasks' responses (py3langid | fasttext-lite | lingua | heliport | script | none)."),
     json_out: bool = typer.Option(False, "--json", help="Print the rows as JSON to stdout."),
+    concurrency: Optional[int] = typer.Option(None, "--concurrency", min=1, help="API backends (api:/chat:): requests in flight at once."),
     # [h-scoring hook] generative formulation, deterministic --limit, stored responses
     formulation: Optional[str] = typer.Option(None, "--formulation", help="loglik | generate (comma list crosses both): rank lettered choices, or let the model answer and read it with the benchmark's own extraction."),
     limit_mode: str = typer.Option("sample", "--limit-mode", help="sample (seeded, stratified by subject, same items in every language) | head (first N)."),
@@ -54,6 +55,7 @@ def eval_command(
             split=split, limit=limit, conditions=conditions, pivot=pivot, sources=split_list(sources) or None,
             batch_size=batch_size, device=device, dtype=dtype, workspace=workspace, n_boot=n_boot, lid=lid,
             progress=cb, formulation=formulation, limit_mode=limit_mode, responses=responses,
+            model_options={"concurrency": concurrency} if concurrency else None,
         )
     outputs = [o.output for o in result.outcomes if o.output is not None]
     if log_samples is not None:
