@@ -203,6 +203,9 @@ def rows_for(slices: Sequence[Slice], pivot: Language | None = None, n_boot: int
         if pv is not None and row.value is not None:
             row.extra["gap_to_pivot"] = gap_to_pivot(row.value, pv)
         out.rows.append(row)
+    from .transfer.matrix import annotate_rows
+
+    annotate_rows(out.rows)  # demos=<S>: the source language as typed fields beside the target's
     out.artifacts["eval_summary"] = summary(slices)
     return out
 
