@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from typing import Any, Sequence
 from urllib.parse import parse_qsl, urlsplit
 
+from .stopping import cut_at_stop
 from ..request_types import (
     GenerationRequest,
     LoglikelihoodRequest,
@@ -191,7 +192,7 @@ class OpenAIModel:
                 text = choice.get("text")
                 if not isinstance(text, str):
                     raise EndpointError(f"endpoint {self.endpoint.config.shown}/{path}: answer has no text")
-            out.append(_cut_at_stop(text, r.stop))
+            out.append(cut_at_stop(text, r.stop))
         return out
 
     def hidden_states(self, texts: Sequence[str], pooling: str = "weighted_mean") -> Any:
@@ -340,15 +341,6 @@ def _is_local(host: str) -> bool:
     except ValueError:
         return False
 
-
-def _cut_at_stop(text: str, stops: Sequence[str]) -> str:
-    cut = len(text)
-    for s in stops:
-        if s:
-            j = text.find(s)
-            if j >= 0:
-                cut = min(cut, j)
-    return text[:cut]
 
 
 def _short_text(s: str, n: int = 60) -> str:

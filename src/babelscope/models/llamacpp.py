@@ -28,6 +28,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
+from .stopping import cut_at_stop
 from ..request_types import (
     GenerationRequest,
     LoglikelihoodRequest,
@@ -134,7 +135,7 @@ class LlamaCppModel:
             else:
                 res = self.llm.create_completion(prompt=r.context, **kwargs)
                 text = res["choices"][0]["text"]
-            out.append(_cut_at_stop(text, r.stop))
+            out.append(cut_at_stop(text, r.stop))
         return out
 
     def hidden_states(self, texts: Sequence[str], pooling: str = "weighted_mean") -> np.ndarray:
@@ -281,12 +282,3 @@ def guess_chat_format(metadata: dict) -> str | None:
 def _token_or_none(t: int) -> int | None:
     return None if t is None or int(t) < 0 else int(t)
 
-
-def _cut_at_stop(text: str, stops: Sequence[str]) -> str:
-    cut = len(text)
-    for s in stops:
-        if s:
-            j = text.find(s)
-            if j >= 0:
-                cut = min(cut, j)
-    return text[:cut]
