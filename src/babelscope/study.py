@@ -123,27 +123,17 @@ class Study(BaseModel):
             v = [v]
         return [{"spec": m} if isinstance(m, str) else m for m in v or []]
 
-    @field_validator("analyses", mode="before")
+    @field_validator("analyses", "tasks", mode="before")
     @classmethod
-    def _analyses(cls, v: Any) -> Any:
+    def _named_tables(cls, v: Any) -> Any:
+        """``"a,b"``, ``["a", "b"]`` or ``{a: {...}, b: None}``: each name with its (possibly empty) options."""
         if v is None:
             return {}
         if isinstance(v, str):
             v = [p.strip() for p in v.split(",") if p.strip()]
         if isinstance(v, (list, tuple)):
             return {name: {} for name in v}
-        return v
-
-    @field_validator("tasks", mode="before")
-    @classmethod
-    def _tasks(cls, v: Any) -> Any:
-        if v is None:
-            return {}
-        if isinstance(v, str):
-            v = [p.strip() for p in v.split(",") if p.strip()]
-        if isinstance(v, (list, tuple)):
-            return {name: {} for name in v}
-        return {k: (c if c is not None else {}) for k, c in v.items()}
+        return {k: (c if c is not None else {}) for k, c in v.items()} if isinstance(v, dict) else v
 
     @field_validator("languages", mode="before")
     @classmethod
