@@ -91,18 +91,27 @@ def number_words(r: str, kw: dict, ctx: CheckContext) -> bool:
     return _compare(len(re.findall(r"\w+", r)), kw["relation"], kw["num_words"])
 
 
-def nth_paragraph_first_word(r: str, kw: dict, ctx: CheckContext) -> bool:
-    """Paragraphs split on every "\\n\\n"; empty ones are not counted, but the nth is taken from
-    the raw split (as the authors' code does)."""
+def nth_paragraph(r: str, kw: dict, ctx: CheckContext) -> tuple[str | None, int]:
+    """The paragraph an nth-paragraph instruction names and the count of non-empty paragraphs.
+
+    Paragraphs split on every "\\n\\n"; empty ones are not counted, but the nth is taken from the
+    raw split (as the authors' code does); an out-of-range nth is redrawn, seeded, as their
+    build_description does. None when that paragraph is missing or empty.
+    """
     parts = r.split("\n\n")
     n = sum(1 for p in parts if p.strip())
     nth = kw["nth_paragraph"]
-    if nth <= 0 or nth > kw["num_paragraphs"]:  # the authors' build_description redraws it
+    if nth <= 0 or nth > kw["num_paragraphs"]:
         nth = ctx.rng("nth_paragraph", nth).randint(1, kw["num_paragraphs"] + 1)
     if nth > n:
-        return False
-    para = parts[nth - 1].strip()
-    if not para:
+        return None, n
+    return parts[nth - 1].strip() or None, n
+
+
+def nth_paragraph_first_word(r: str, kw: dict, ctx: CheckContext) -> bool:
+    """The first word, up to its first punctuation mark, lower-cased (see :func:`nth_paragraph`)."""
+    para, n = nth_paragraph(r, kw, ctx)
+    if para is None:
         return False
     word = para.split()[0].strip().lstrip("'").lstrip('"')
     first = ""

@@ -59,15 +59,8 @@ def number_sentences(r: str, kw: dict, ctx: CheckContext) -> bool:
 
 
 def nth_paragraph_first_phrase(r: str, kw: dict, ctx: CheckContext) -> bool:
-    parts = r.split("\n\n")
-    n = sum(1 for p in parts if p.strip())
-    nth = kw["nth_paragraph"]
-    if nth <= 0 or nth > kw["num_paragraphs"]:
-        nth = ctx.rng("nth_paragraph", nth).randint(1, kw["num_paragraphs"] + 1)
-    if nth > n:
-        return False
-    para = parts[nth - 1].strip()
-    if not para:
+    para, n = official.nth_paragraph(r, kw, ctx)
+    if para is None:
         return False
     want = kw["first_word"].lower().split()
     got = ["".join(c for c in w if c not in string.punctuation).lower() for w in para.split()]
