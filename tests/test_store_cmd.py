@@ -138,3 +138,32 @@ def test_module_entry_point_exit_code(ws):
                           capture_output=True, text=True, env=env, timeout=120)
     assert proc.returncode == 2, proc.stderr
     assert "does-not-exist" in proc.stderr
+
+
+def test_python_api_for_finished_runs_matches_the_cli(ws, tmp_path):
+    """`bs.list_runs/show_run/run_rows/export_run/report_run` answer what the CLI prints.
+
+    Expected values are the fixture's own VALUES (written above), not read back through
+    the code under test: the summary mean is their plain average, min/max their extremes.
+    """
+    import babelscope as bs
+
+    path, rid = ws
+    (run,) = bs.list_runs(path)
+    assert run["run_id"] == rid and run["rows"] == len(VALUES) and run["status"] == "finished"
+    assert json.loads(invoke("runs", "--json", "--workspace", str(path)).output) == [run]
+    shown = bs.show_run(rid[:6], path)
+    (s,) = shown["summary"]
+    assert s["mean"] == pytest.approx(sum(VALUES.values()) / len(VALUES), abs=0)
+    assert (s["min"], s["min_language"]) == (1.0, "en") and (s["max"], s["max_language"]) == (3.25, "am")
+    assert sorted(r["language"] for r in bs.run_rows("latest", path)) == sorted(VALUES)
+    out = bs.export_run(rid, tmp_path / "rows.csv", workspace=path)
+    with open(out, newline="", encoding="utf-8") as f:
+        assert {r["language"]: float(r["value"]) for r in csv.DictReader(f)} == VALUES
+    html = bs.report_run(rid, tmp_path / "r.html", workspace=path).read_text(encoding="utf-8")
+    assert rid in html and html.lstrip().lower().startswith("<!doctype html")
+    with pytest.raises(BabelscopeError, match="same run"):
+        bs.compare_runs(rid, "latest", workspace=path)
+    with pytest.raises(BabelscopeError, match="no results store"):
+        bs.list_runs(tmp_path / "nowhere")
+    assert not (tmp_path / "nowhere").exists()

@@ -9,6 +9,7 @@ The public API is small; heavy modules (torch, transformers) load only when used
     res.rows                              # list of dicts; res.to_pandas()
     res.report("out.html")
     res = bs.run("study.toml")            # a study file: models x languages x analyses x tasks
+    bs.list_runs(); bs.show_run("latest"); bs.compare_runs(run_a, run_b)   # finished runs
 """
 
 from __future__ import annotations
@@ -25,6 +26,12 @@ _LAZY = {
     "evaluate": "babelscope.api:evaluate",
     "plan": "babelscope.api:plan",
     "Result": "babelscope.api:Result",
+    "list_runs": "babelscope.runs:list_runs",
+    "show_run": "babelscope.runs:show_run",
+    "run_rows": "babelscope.runs:run_rows",
+    "export_run": "babelscope.runs:export_run",
+    "report_run": "babelscope.runs:report_run",
+    "compare_runs": "babelscope.runs:compare_runs",
     "Study": "babelscope.study:Study",
     "load_study": "babelscope.study:load_study",
     "Session": "babelscope.session:Session",

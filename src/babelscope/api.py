@@ -52,14 +52,9 @@ class Result:
 
     def report(self, path: str | Path | None = None) -> Path:
         """Write the self-contained HTML report of this run (to ``path``, or the workspace)."""
-        from .report import write_report
-        from .workspace import open_store
+        from .runs import report_run
 
-        store = open_store(self.study_result.workspace, create=False)
-        try:
-            return write_report(store, self.run_id, path)
-        finally:
-            store.close()
+        return report_run(self.run_id, path, self.study_result.workspace)
 
     def __repr__(self) -> str:
         return f"Result(run_id={self.run_id!r}, rows={len(self.rows)})"

@@ -27,25 +27,17 @@ def compare_command(
     json_out: bool = typer.Option(False, "--json"),
 ) -> None:
     """Is run B better or worse than run A, per language? (paired bootstrap over shared items)"""
-    from ..workspace import open_store
+    from ..runs import compare_runs as compare_stored
 
-    from ..errors import ConfigError
-
-    store = open_store(workspace, create=False)
-    a, b = store.run(run_a), store.run(run_b)
-    if a.run_id == b.run_id:
-        store.close()
-        raise ConfigError(f"compare: {run_a!r} and {run_b!r} are the same run ({a.run_id}); "
-                          "give two different runs (e.g. `babelscope runs` lists them)")
-    rows = compare_runs(store.items(a.run_id), store.items(b.run_id), metric, n_boot)
-    store.close()
+    result = compare_stored(run_a, run_b, metric, n_boot, workspace)
+    rows = result["rows"]
     if json_out:
-        emit_json({"run_a": a.run_id, "run_b": b.run_id, "rows": rows})
+        emit_json(result)
         return
     from rich.markup import escape
     from rich.table import Table
 
-    table = Table(title=f"B ({escape(b.run_id)}) minus A ({escape(a.run_id)})")
+    table = Table(title=f"B ({escape(result['run_b'])}) minus A ({escape(result['run_a'])})")
     for col in ("task", "language", "metric", "A", "B", "B-A", "95% CI", "p", "n"):
         table.add_column(col)
     for r in rows:
