@@ -216,3 +216,18 @@ def test_served_scores_from_the_store_scale_and_flip(tmp_path):
     with pytest.raises(BabelscopeError, match="chrf"):
         served_scores(store, rid, "chrf", list(L.values()))
     store.close()
+
+
+def test_python_api_plans_and_fits_like_the_cli(tmp_path: Path):
+    """`bs.plan_transfer` is what `babelscope transfer --json` prints (same ranking, same numbers),
+    and the Python API raises the same error the CLI turns into exit 2."""
+    import babelscope as bs
+    from babelscope.errors import BabelscopeError
+
+    p = _cli("transfer", "rn", "--candidates", "rw,sw,en", "--tokenizer", "none", "--json", cwd=tmp_path)
+    assert p.returncode == 0, p.stderr[-2000:]
+    plan = bs.plan_transfer("rn", ["rw", "sw", "en"], tokenizer=None, workspace=tmp_path / "ws")
+    assert json.loads(json.dumps(plan.to_dict())) == json.loads(p.stdout)
+    with pytest.raises(BabelscopeError, match="no results store"):
+        bs.fit_transfer("latest", workspace=tmp_path / "missing")
+    assert not (tmp_path / "missing").exists()

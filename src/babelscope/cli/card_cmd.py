@@ -21,19 +21,10 @@ def card_command(
     json_out: bool = typer.Option(False, "--json", help="Print the card as JSON to stdout."),
 ) -> None:
     """A language's card: names, scripts, family, coverage, premiums, results, nearest languages, diagnosis."""
-    from ..card import build_card
-    from ..languages import Language
-    from ..workspace import open_store, store_path
+    from ..advice import language_card
 
-    lang = Language.parse(language)
-    Language.parse(pivot)
-    store = open_store(workspace, create=False) if (run or store_path(workspace).exists()) else None
-    try:
-        card = build_card(lang, store=store, run_id=run, pivot=pivot,
-                          tokenizers=split_list(tokenizers) or None, measure=not no_measure)
-    finally:
-        if store is not None:
-            store.close()
+    card = language_card(language, run=run, pivot=pivot, tokenizers=split_list(tokenizers) or None,
+                         measure=not no_measure, workspace=workspace)
     if json_out:
         emit_json(card)
     elif not state["quiet"]:

@@ -9,8 +9,6 @@ import typer
 
 from .app import app, console, emit_json, split_list, state
 
-#: Named candidate sets for --candidates.
-NAMED_SETS = {"default": "the default run's languages", "results": "every language with results in the store"}
 
 
 @app.command("transfer")
@@ -30,79 +28,24 @@ def transfer_command(
     json_out: bool = typer.Option(False, "--json", help="Print JSON to stdout."),
 ) -> None:
     """Rank source languages for TARGET by URIEL distances, script and lexical overlap; or --fit RUN."""
-    from ..errors import ConfigError
+    from ..advice import check_transfer_args, fit_transfer, plan_transfer
 
+    check_transfer_args(target, fit)
     if fit is not None:
-        if target is not None:
-            raise ConfigError("give either a TARGET to plan for or --fit RUN, not both")
-        from ..transfer.fit import fit_run
-        from ..workspace import open_store
-
-        store = open_store(workspace, create=False)
-        try:
-            out = fit_run(store, fit, metric=metric, task=task, n_boot=n_boot)
-        finally:
-            store.close()
+        out = fit_transfer(fit, metric=metric, task=task, n_boot=n_boot, workspace=workspace)
         if json_out:
             emit_json(out)
         elif not state["quiet"]:
             _print_fit(out)
         return
-    if target is None:
-        raise ConfigError("give a TARGET language (e.g. babelscope transfer rn) or --fit RUN")
-
-    from ..languages import Language
-    from ..transfer.planning import plan_transfer
-
-    tgt = Language.parse(target)  # an unknown tag fails here, before anything loads
-    cands = _candidates(split_list(candidates), tgt, workspace)
-    served = None
-    if served_from:
-        from ..transfer.served import served_scores
-        from ..workspace import open_store
-
-        store = open_store(workspace, create=False)
-        try:
-            served = served_scores(store, served_from, served_metric, cands)
-        finally:
-            store.close()
-    tok = corp = None
-    if tokenizer.strip().lower() != "none":
-        from ..corpora import open_corpus
-        from ..tokenizer_specs import load_tokenizer
-
-        tok = load_tokenizer(tokenizer)
-        corp = open_corpus(corpus, [tgt, *cands])
-    plan = plan_transfer(tgt, cands, tokenizer=tok, corpus=corp, served=served, served_weight=served_weight)
+    assert target is not None
+    plan = plan_transfer(target, split_list(candidates), tokenizer=tokenizer, corpus=corpus,
+                         served_from=served_from, served_metric=served_metric, served_weight=served_weight,
+                         workspace=workspace)
     if json_out:
         emit_json(plan.to_dict())
     elif not state["quiet"]:
         _print_plan(plan)
-
-
-def _candidates(names: list[str], target, workspace):
-    from ..config import DEFAULT_LANGUAGES
-    from ..languages import parse_languages
-
-    if len(names) == 1 and names[0] in NAMED_SETS:
-        which = names[0]
-    elif names:
-        return parse_languages(names)
-    else:
-        which = "results"
-    if which == "results":
-        from ..transfer.served import stored_languages
-        from ..workspace import open_store, store_path
-
-        if store_path(workspace).exists():
-            store = open_store(workspace, create=False)
-            try:
-                langs = [lang for lang in stored_languages(store) if lang != target]
-            finally:
-                store.close()
-            if len(langs) >= 2 or names:
-                return langs
-    return [lang for lang in parse_languages(DEFAULT_LANGUAGES) if lang != target]
 
 
 def _print_plan(plan) -> None:
