@@ -46,7 +46,9 @@ def test_gpt4_responses_score_the_published_numbers():
         assert got[metric] == pytest.approx(published, abs=0.1), (metric, got)
     # The numbers say which checker semantics made them.
     assert out["checkers"] == "ifeval" and {r["checkers"] for r in out["rows"]} == {"ifeval"}
-    assert "checkers:ifeval" in out["signature"].split("|")
+    sig = out["signature"].split("|")
+    assert "checkers:ifeval" in sig and "draws:random.seed(51)" in sig
+    assert any(p.startswith("lid:langdetect-") for p in sig)  # its language verdicts are langdetect's
 
 
 def _official_letters(seed: int, n_draws: int) -> list[str]:
