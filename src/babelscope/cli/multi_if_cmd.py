@@ -48,7 +48,8 @@ def multi_if_command(
     assert out is not None and out.output is not None
     groups = out.output.payload["groups"]
     result: dict = {"conversations": out.output.payload["conversations"], "checkers": out.output.payload["checkers"],
-                    "rows": [r.to_dict() for r in out.output.rows]}
+                    "rows": [r.to_dict() for r in out.output.rows],
+                    "signature": res.signature}  # issue 17: names the checker variant
     if workspace is not None or model is not None:
         result["run_id"] = res.run_id
 

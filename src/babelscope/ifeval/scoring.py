@@ -54,9 +54,13 @@ def follow(
     registry = get_variant(checkers).instructions
     variants = loose_variants(response)
     strict, loose = [], []
-    for iid, kw in zip(instruction_ids, kwargs):
+    for i, (iid, kw) in enumerate(zip(instruction_ids, kwargs)):
         fn = registry[iid].check
+        ctx.index, ctx.phase, ctx.drew = i, "strict", False
         s = bool(response.strip()) and bool(fn(response, kw, ctx))
         strict.append(s)
-        loose.append(s or any(bool(v.strip()) and bool(fn(v, kw, ctx)) for v in variants[1:]))
+        # A checker that drew at random draws again for the loose pass, as IFEval's code builds
+        # each instruction anew per pass; then the strict verdict says nothing about the loose one.
+        drew, ctx.phase = ctx.drew, "loose"
+        loose.append((s and not drew) or any(bool(v.strip()) and bool(fn(v, kw, ctx)) for v in variants[0 if drew else 1:]))
     return FollowResult(tuple(instruction_ids), tuple(strict), tuple(loose))

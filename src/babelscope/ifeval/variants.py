@@ -15,7 +15,7 @@ from different variants are never silently compared.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -39,10 +39,16 @@ class CheckerVariant:
     about: str
     load: Callable[[], dict[str, Instruction]]
     require: Callable[[], None] = lambda: None
+    #: The random draws its authors' evaluation makes over a whole run, in their order
+    #: (items as (item, instruction ids, kwargs), seed) -> CheckContext.draws; None: none planned.
+    plan: Callable[[Sequence[tuple[str, Sequence[str], Sequence[dict]]], int], dict] | None = None
 
     @property
     def instructions(self) -> dict[str, Instruction]:
         return _loaded(self.name)
+
+    def plan_draws(self, items: Sequence[tuple[str, Sequence[str], Sequence[dict]]], seed: int = 0) -> dict:
+        return self.plan(items, seed) if self.plan is not None else {}
 
     def validate(self, instruction_id: str, kwargs: dict[str, Any] | None, where: str = "") -> dict[str, Any]:
         return validate(instruction_id, kwargs, where, registry=self.instructions, registry_name=self.name)
@@ -52,6 +58,12 @@ def _official() -> dict[str, Instruction]:
     from .official import INSTRUCTIONS
 
     return INSTRUCTIONS
+
+
+def _plan_official(items: Sequence[tuple[str, Sequence[str], Sequence[dict]]], seed: int) -> dict:
+    from .official import plan_draws
+
+    return plan_draws(items, seed)
 
 
 def _m_ifeval() -> dict[str, Instruction]:
@@ -87,7 +99,7 @@ def _require_japanese() -> None:
 VARIANTS: dict[str, CheckerVariant] = {v.name: v for v in (
     CheckerVariant("ifeval", "IFEval (Zhou et al. 2023) as google-research's instruction_following_eval "
                    "checks it: langdetect (seeded), NLTK punkt, its regex rules and random letter draw (seeded)",
-                   _official, _require_nlp),
+                   _official, _require_nlp, _plan_official),
     CheckerVariant("m-ifeval", "M-IFEval (Dussolle et al. 2025): localized es/fr/ja instructions and "
                    "formats, its English ones", _m_ifeval, _require_japanese),
     CheckerVariant("multi-if", "Multi-IF (He et al. 2024): IFEval's checkers with its per-language "

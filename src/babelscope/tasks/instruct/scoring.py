@@ -64,18 +64,19 @@ def score(
     the conversations must have been loaded with the same one); a turn without a stored
     response is skipped (not failed). ``seed`` fixes the draws some published checkers make."""
     variant = get_variant(resolve_checkers(checkers, list(conversations)))
+    todo = [(conv, t, turn) for conv in conversations for t, turn in enumerate(conv.turns[:turns], start=1)
+            if (conv.key, t) in responses]
+    # The draws the variant's authors make over the whole run, in their order (IFEval's letter draw).
+    draws = variant.plan_draws([(f"{c.key}#turn{t}", turn.instruction_ids, turn.kwargs) for c, t, turn in todo], seed)
     groups: dict[tuple[int, str], TurnScores] = {}
-    for conv in conversations:
+    for conv, t, turn in todo:
         tag = conv.lang.tag
-        for t, turn in enumerate(conv.turns[:turns], start=1):
-            if (conv.key, t) not in responses:
-                continue
-            ctx = CheckContext(language=conv.language, lid=lid, item=f"{conv.key}#turn{t}", seed=seed)
-            res = follow(responses[(conv.key, t)], turn.instruction_ids, turn.kwargs, ctx, checkers=variant)
-            lid = ctx.lid  # keep the identifier a context loaded for the next one
-            g = groups.setdefault((t, tag), TurnScores(t, tag, benchmark=conv.benchmark, checkers=variant.name))
-            g.results.append(res)
-            g.keys.append(conv.key)
+        ctx = CheckContext(language=conv.language, lid=lid, item=f"{conv.key}#turn{t}", seed=seed, draws=draws)
+        res = follow(responses[(conv.key, t)], turn.instruction_ids, turn.kwargs, ctx, checkers=variant)
+        lid = ctx.lid  # keep the identifier a context loaded for the next one
+        g = groups.setdefault((t, tag), TurnScores(t, tag, benchmark=conv.benchmark, checkers=variant.name))
+        g.results.append(res)
+        g.keys.append(conv.key)
     return [groups[k] for k in sorted(groups)]
 
 
