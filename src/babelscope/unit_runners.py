@@ -195,7 +195,7 @@ def _multi_if_conversations(ctx: Any) -> Any:
     if not 1 <= turns <= mi.MAX_TURNS:
         raise ConfigError(f"--turns must be 1..{mi.MAX_TURNS}, got {turns}")
     convs = mi.load_conversations(o["data"], limit=o.get("limit"), languages=ctx.language_filter,
-                                  checkers=o.get("checkers") or "babelscope")
+                                  checkers=o.get("checkers") or "auto")
     return convs, turns
 
 
@@ -215,7 +215,7 @@ def analysis_multi_if(ctx: Any) -> AnalysisOutput:
 
     o = ctx.options
     convs, turns = _multi_if_conversations(ctx)
-    checkers = mi.resolve_checkers(o.get("checkers") or "babelscope", convs)  # "auto": the data's own variant
+    checkers = mi.resolve_checkers(o.get("checkers") or "auto", convs)  # default: the data's own published variant
     identifier = get_identifier(o.get("lid") or "py3langid")
     if o.get("responses"):
         answers = mi.read_responses(o["responses"], convs)

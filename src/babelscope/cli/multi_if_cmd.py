@@ -28,7 +28,7 @@ def multi_if_command(
     workspace: Optional[Path] = typer.Option(None, "--workspace", "-w", help="Store the rows in this results folder."),
     json_out: bool = typer.Option(False, "--json", help="Print the rows as JSON to stdout."),
     # issue 17: which published checker semantics score the answers (named in the signature)
-    checkers: str = typer.Option("babelscope", "--checkers", help="Checker variant: ifeval | m-ifeval | multi-if | babelscope | auto (the data's own)."),
+    checkers: str = typer.Option("auto", "--checkers", help="Checker variant: auto (default: the one the data's authors publish: ifeval for IFEval files, m-ifeval for M-IFEval, multi-if for Multi-IF) | ifeval | m-ifeval | multi-if | babelscope (babelscope's own multilingual rewrite, which reproduces no published number)."),
 ) -> None:
     """Strict/loose, prompt/instruction-level accuracy per turn and language, with CIs."""
     from ..presets import multi_if_study
