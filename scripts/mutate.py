@@ -39,17 +39,20 @@ GROUPS: dict[str, tuple[list[str], list[str]]] = {
     ),
     "analyses": (
         ["src/babelscope/analyses/tokenization.py", "src/babelscope/analyses/fidelity.py",
-         "src/babelscope/analyses/calibration.py"],
+         "src/babelscope/analyses/calibration.py", "src/babelscope/analyses/perplexity.py"],
         ["tests/test_tokenization.py", "tests/test_fidelity.py", "tests/test_calibration.py",
-         "tests/test_statistics_reference.py"],
+         "tests/test_statistics_reference.py", "tests/test_perplexity.py"],
     ),
     "tasks": (
-        ["src/babelscope/tasks/numbers.py", "src/babelscope/tasks/flores_translation.py"],
-        ["tests/test_tasks_mgsm.py", "tests/test_statistics_reference.py", "tests/test_metrics.py"],
+        ["src/babelscope/tasks/numbers.py", "src/babelscope/tasks/flores_translation.py",
+         "src/babelscope/tasks/extraction.py", "src/babelscope/tasks/blend_scoring.py"],
+        ["tests/test_tasks_mgsm.py", "tests/test_statistics_reference.py", "tests/test_metrics.py",
+         "tests/test_extraction.py", "tests/test_blend_scoring.py", "tests/test_tasks_more.py"],
     ),
     "ifeval": (
-        ["src/babelscope/ifeval/scoring.py"],
-        ["tests/test_ifeval.py", "tests/test_multi_if.py"],
+        ["src/babelscope/ifeval/scoring.py", "src/babelscope/ifeval/checkers.py", "src/babelscope/ifeval/text.py"],
+        ["tests/test_ifeval.py", "tests/test_multi_if.py", "tests/test_ifeval_variants.py",
+         "tests/test_ifeval_multi_if_rules.py"],
     ),
 }
 
@@ -94,24 +97,82 @@ def _results(work: Path) -> dict[str, str]:
     return out
 
 
-def _recheck(work: Path, tests: list[str], names: list[str], env: dict[str, str], deadline: float) -> list[str]:
+def _recheck(work: Path, tests: list[str], names: list[str], env: dict[str, str], deadline: float,
+             max_children: int) -> list[str]:
     """Survivors that the group's whole test selection kills after all.
 
     mutmut runs each mutant against the tests its coverage pass mapped to the function; we
     saw that mapping miss tests (a seed mutant in bootstrap_ci "survived" although the naive
     reference test fails on it when run), so every survivor is rerun here, in mutmut's
     mutated tree, against all of the group's test files. Only what survives this counts.
+    One worker process imports pytest, the package and the test modules once and forks a
+    child per mutant (mutmut's trampoline reads MUTANT_UNDER_TEST at call time), so a
+    recheck costs the tests' run time, not a fresh interpreter with torch per mutant.
     """
-    killed = []
+    if not names:
+        return []
+    p = subprocess.run([sys.executable, str(Path(__file__).resolve()), "--recheck-worker", str(deadline),
+                        str(max_children), *tests, "--", *names],
+                       cwd=work / "mutants", env={**env, "PYTHONPATH": "src"}, capture_output=True, text=True)
+    if p.returncode != 0:
+        raise SystemExit(f"recheck in {work} failed:\n{(p.stdout + p.stderr)[-3000:]}")
+    return [line.split(" ", 1)[1] for line in p.stdout.splitlines() if line.startswith("KILLED ")]
+
+
+def _recheck_worker(argv: list[str]) -> int:
+    """In mutmut's mutated tree: fork one pytest run per mutant, at most ``max_children`` at a
+    time; print ``KILLED name`` for each whose tests fail (exit 1; 2-5 are usage/collection
+    errors and are not counted)."""
+    import pytest
+
+    deadline, max_children = float(argv[0]), int(argv[1])
+    sep = argv.index("--")
+    tests, names = argv[2:sep], argv[sep + 1:]
+    args = ["-x", "-q", "-p", "no:cacheprovider", *tests]
+    # Baseline, in this process: with no mutant the selection must pass (else a failing run
+    # would mean nothing). Running it here also warms what the tests load lazily (language
+    # identifiers, segmenters, tokenizers), which every forked child then inherits.
+    os.environ["MUTANT_UNDER_TEST"] = ""
+    saved = os.dup(1), os.dup(2)
+    null = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(null, 1)
+    os.dup2(null, 2)
+    try:
+        baseline = int(pytest.main(args))
+    finally:
+        os.dup2(saved[0], 1)
+        os.dup2(saved[1], 2)
+    if baseline != 0:
+        print(f"BASELINE FAILED (pytest exit {baseline}): the selection fails without a mutant", flush=True)
+        return 1
+    running: dict[int, str] = {}
+
+    def reap() -> None:
+        pid, status = os.wait()
+        name = running.pop(pid)
+        if os.waitstatus_to_exitcode(status) == 1:
+            print(f"KILLED {name}", flush=True)
+
     for name in names:
         if time.time() > deadline:
             break
-        p = subprocess.run([sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", *tests],
-                           cwd=work / "mutants", env={**env, "MUTANT_UNDER_TEST": name, "PYTHONPATH": "src"},
-                           capture_output=True, text=True)
-        if p.returncode == 1:  # tests failed: killed (2-5 are usage/collection errors: not counted)
-            killed.append(name)
-    return killed
+        while len(running) >= max(1, max_children):
+            reap()
+        pid = os.fork()
+        if pid == 0:  # child: run the selection with this mutant switched on, quietly
+            os.environ["MUTANT_UNDER_TEST"] = name
+            fd = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(fd, 1)
+            os.dup2(fd, 2)
+            code = 5
+            try:
+                code = int(pytest.main(args))
+            finally:
+                os._exit(code)
+        running[pid] = name
+    while running:
+        reap()
+    return 0
 
 
 def run_group(group: str, max_children: int, timeout: float) -> dict:
@@ -124,19 +185,23 @@ def run_group(group: str, max_children: int, timeout: float) -> dict:
         rc, tail = p.returncode, (p.stdout + p.stderr)[-2000:]
     except subprocess.TimeoutExpired as e:
         rc, tail = "timeout", str(e.stdout or "")[-2000:]
+    mutmut_seconds = round(time.time() - t0, 1)
     statuses = _results(work)
     counts: dict[str, int] = {}
     for s in statuses.values():
         counts[s] = counts.get(s, 0) + 1
     survivors = sorted(n for n, s in statuses.items() if s in ("survived", "no tests", "suspicious"))
-    rechecked = _recheck(work, GROUPS[group][1], survivors, env, t0 + 2 * timeout)
+    rechecked = _recheck(work, GROUPS[group][1], survivors, env, t0 + 2 * timeout, max_children)
     survivors = [n for n in survivors if n not in rechecked]
-    return {"group": group, "returncode": rc, "seconds": round(time.time() - t0, 1), "mutants": len(statuses),
+    return {"group": group, "returncode": rc, "seconds": round(time.time() - t0, 1), "mutmut_seconds": mutmut_seconds,
+            "mutants": len(statuses),
             "counts": counts, "killed_on_recheck": rechecked, "survivors": survivors,
             "log_tail": tail if rc not in (0, "0") else ""}
 
 
 def main(argv: list[str]) -> int:
+    if argv[:1] == ["--recheck-worker"]:
+        return _recheck_worker(argv[1:])
     groups = argv or list(GROUPS)
     unknown = [g for g in groups if g not in GROUPS]
     if unknown:
