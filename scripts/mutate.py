@@ -23,6 +23,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -30,6 +31,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 OUT = REPO / "build" / "mutate"
+RECHECK_LIMIT_S = 300  # one mutant's rerun of the group's tests
 
 #: group -> (globs of files to mutate, test files that exercise them)
 GROUPS: dict[str, tuple[list[str], list[str]]] = {
@@ -192,7 +194,7 @@ def _recheck(work: Path, tests: list[str], names: list[str], env: dict[str, str]
                        cwd=work / "mutants", env={**env, "PYTHONPATH": "src"}, capture_output=True, text=True)
     if p.returncode != 0:
         raise SystemExit(f"recheck in {work} failed:\n{(p.stdout + p.stderr)[-3000:]}")
-    return [line.split(" ", 1)[1] for line in p.stdout.splitlines() if line.startswith("KILLED ")]
+    return [line.split(" ")[1] for line in p.stdout.splitlines() if line.startswith("KILLED ")]
 
 
 def _recheck_worker(argv: list[str]) -> int:
@@ -226,8 +228,11 @@ def _recheck_worker(argv: list[str]) -> int:
     def reap() -> None:
         pid, status = os.wait()
         name = running.pop(pid)
-        if os.waitstatus_to_exitcode(status) == 1:
+        code = os.waitstatus_to_exitcode(status)
+        if code == 1:
             print(f"KILLED {name}", flush=True)
+        elif code == -signal.SIGALRM:  # ran past the limit: a hang, which mutmut counts as caught
+            print(f"KILLED {name} (timeout)", flush=True)
 
     for name in names:
         if time.time() > deadline:
@@ -237,6 +242,7 @@ def _recheck_worker(argv: list[str]) -> int:
         pid = os.fork()
         if pid == 0:  # child: run the selection with this mutant switched on, quietly
             os.environ["MUTANT_UNDER_TEST"] = name
+            signal.alarm(RECHECK_LIMIT_S)
             fd = os.open(os.devnull, os.O_WRONLY)
             os.dup2(fd, 1)
             os.dup2(fd, 2)
@@ -276,7 +282,9 @@ def run_group(group: str, max_children: int, timeout: float) -> dict:
     counts: dict[str, int] = {}
     for s in statuses.values():
         counts[s] = counts.get(s, 0) + 1
-    survivors = sorted(n for n, s in statuses.items() if s in ("survived", "no tests", "suspicious"))
+    # a "timeout" is rechecked too: on a loaded machine mutmut's limit (a multiple of the clean
+    # run's time) can stop a slow but finished test run; the recheck gives each run 5 minutes
+    survivors = sorted(n for n, s in statuses.items() if s in ("survived", "no tests", "suspicious", "timeout"))
     recheck = os.environ.get("MUTATE_RECHECK", "1") != "0"
     rechecked = _recheck(work, GROUPS[group][1], survivors, env, t0 + 2 * timeout, max_children) if recheck else []
     survivors = [n for n in survivors if n not in rechecked]

@@ -75,6 +75,10 @@ def test_rows_without_tokens_and_fertility_limit():
     e = _by_metric(tz._rows("tok", [piv, empty], [pc, ec], boot=0), "fra")
     assert [e[m].value for m in ("chars_per_token", "bytes_per_token", "unk_rate", "byte_fallback_rate")] == \
         [None, None, None, None]
+    # an empty pivot: no byte premium (nothing to divide by)
+    nothing = _text("eng", EN, [""], chars=0)
+    assert _by_metric(tz._rows("tok", [nothing, empty], [tz._Cell(np.array([0]), 0, 0, None), ec], boot=0),
+                      "fra")["byte_premium"].value is None
     # 25 characters per word is still a space-separated word (MAX_CHARS_PER_WORD = 25)
     word = _text("deu", DE, ["a" * 25], chars=25, words=1)
     wc = tz._Cell(np.array([5]), 0, 0, None)
@@ -84,6 +88,11 @@ def test_rows_without_tokens_and_fertility_limit():
 def test_premium_of_a_one_token_pivot_and_unk_share():
     # the pivot's single token is divided by as it is (the floor of 1 only guards a zero sum)
     assert tz.premium_ci(np.array([3.0]), np.array([1.0]), n_boot=10) == (3.0, 3.0)
+    # alpha reaches the bootstrap: a 50% interval lies strictly inside the 95% one
+    toks, piv = np.array([3.0, 9.0, 4.0, 12.0, 5.0, 2.0]), np.array([2.0, 4.0, 4.0, 5.0, 3.0, 2.0])
+    lo95, hi95 = tz.premium_ci(toks, piv, n_boot=400)
+    lo50, hi50 = tz.premium_ci(toks, piv, n_boot=400, alpha=0.5)
+    assert lo95 < lo50 < hi50 < hi95
     t = _text("eng", EN, ["abcd"], chars=4)
     assert tz._unk_share(tz._Cell(np.array([1]), 0, 1, None), t) == 0.25
     assert tz._unk_share(tz._Cell(np.array([0]), 0, 0, None), _text("eng", EN, [""], chars=0)) == 0.0
@@ -127,6 +136,8 @@ def test_score_group_line_accuracy():
     g = fid.score_group("src", "fr", [V(False, 4, 1), V(False, 2, 0), V(True)], wpr=False)
     assert g.acc == pytest.approx((0.75 + 1.0) / 2) and g.completions == 3 and g.n == 2 and g.skipped == 1
     assert g.wpr is None                                        # wpr=False given: not computed
+    # wpr=True given for French (not one of LCB's WPR languages): computed, 1 - 0/(2 - 1)
+    assert fid.score_group("src", "fr", [V(False, 4, 1), V(False, 2, 0)], wpr=True).wpr == 1.0
     assert fid.score_group("src", "fr", [V(True)], wpr=False).acc == 1.0   # nothing scored: 1
 
 
@@ -140,12 +151,13 @@ def test_average_sums_counts_and_averages_rates():
 
 
 class _Lid:
-    """Accepts every line as the expected language ("fr" for "fr"); version for the report."""
+    """Labels every line "fr" at a confidence of 0.5 ("und" when the threshold is above it);
+    accepts a label only for the same code; version for the report."""
 
     version = "fake-lid-1"
 
     def predict(self, lines):
-        return [type("P", (), {"confident": lambda self, t: "fr"})() for _ in lines]
+        return [type("P", (), {"confident": lambda self, t: "fr" if t <= 0.5 else "und"})() for _ in lines]
 
     def accepts(self, label, language):
         return label == language
@@ -156,6 +168,11 @@ def test_score_completions_overall_and_rows():
     rep = fid.score_completions(recs, _Lid(), None)
     # one task: the overall is that task's score; the report carries the identifier's version
     assert rep.overall is rep.by_task[0] and rep.lid == "fake-lid-1"
+    v = fid.judge_completion(recs[0]["completion"], "fr", _Lid(), None)
+    assert (v.skipped, v.lines, v.line_errors, v.labels) == (False, 1, 0, ("fr",))
+    # the threshold reaches the identifier: above 0.5 the line is "und", a line error
+    assert fid.score_completions(recs, _Lid(), None, threshold=0.9).groups[0].lpr == 0.0
+    assert rep.groups[0].lpr == 1.0
     empty = fid.score_completions([], _Lid(), None)
     assert (empty.overall.source, empty.overall.language, empty.overall.lpr, empty.overall.acc,
             empty.overall.groups, empty.overall.wpr) == (fid.ALL, fid.ALL, 1.0, 1.0, 0, None)
@@ -174,9 +191,13 @@ def test_score_completions_overall_and_rows():
     trows = fid.report_rows(two, name="x:fidelity", kind="task")
     t = next(r for r in trows if r.variant == "s" and r.metric == "lpr" and r.extra.get("task") == "a")
     assert (t.name, t.kind) == ("x.a:fidelity", "task")
-    # a language code that does not parse is left out, the rest still reported
-    odd = fid.score_completions([recs[0], {**recs[0], "language": "not-a-language-zz"}], _Lid(), None)
-    assert {r.corpus_code for r in fid.report_rows(odd)} >= {"fr", ""}
+    # a language code that does not parse ("??" sorts first) is left out, the rest still reported
+    odd = fid.score_completions([recs[0], {**recs[0], "language": "??"}], _Lid(), None)
+    assert {r.corpus_code for r in fid.report_rows(odd)} == {"fr", ""}
+    # a score without WPR (so without LCPR) still reports its accuracy
+    assert {r.metric for r in rows if r.corpus_code == "fr"} == {"lpr", "acc"}
+    # an empty report still has its overall row (no completions, LPR 1 by the empty-group rule)
+    assert [(r.metric, r.n, r.value) for r in fid.report_rows(empty)] == [("lpr", 0, 1.0), ("acc", 0, 1.0)]
 
 
 # -- calibration -------------------------------------------------------------------------------------------
@@ -188,10 +209,12 @@ def _langs(*tags):
 def test_calibrate_fit_r2_points_and_defaults():
     from babelscope.metrics.correlation import bootstrap_correlations
 
-    langs = _langs("en", "fr", "de", "es", "sw")
-    xs, ys = [0.0, 1.0, 2.0, 3.0], [1.0, 3.0, 5.0, 8.0]
+    # ten languages with scatter, so the resample count and the seed move the interval
+    langs = _langs("en", "fr", "de", "es", "it", "pt", "nl", "sv", "pl", "tr", "sw")
+    xs = [0.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0]
+    ys = [1.0, 3.0, 2.0, 8.0, 4.0, 9.0, 7.0, 6.0, 12.0, 10.0]
     alignment = dict(zip(langs, [*xs, 1.5]))
-    measured = dict(zip(langs[:4], ys))
+    measured = dict(zip(langs[:10], ys))
     c = cal.calibrate(alignment, measured)
     a, b = np.polyfit(xs, ys, 1)                                      # least squares, closed form
     pred = [a * x + b for x in xs]
@@ -201,9 +224,12 @@ def test_calibrate_fit_r2_points_and_defaults():
     assert (c.source, c.aggregate, c.with_intercept) == ("", "mean", True)
     assert [(p.language, p.alignment, p.measured) for p in c.points] == \
         [(lang, x, y) for lang, x, y in zip(langs, [*xs, 1.5], [*ys, None])]
-    # the documented defaults: 2000 resamples, seed 0
+    # the documented defaults: 2000 resamples, seed 0 (precondition: 2001 or seed 1 would differ)
     p, _ = bootstrap_correlations(np.array(xs), np.array(ys), n_boot=2000, seed=0)
     assert (c.pearson.ci_low, c.pearson.ci_high) == (p.ci_low, p.ci_high)
+    for other in (bootstrap_correlations(np.array(xs), np.array(ys), n_boot=2001, seed=0)[0],
+                  bootstrap_correlations(np.array(xs), np.array(ys), n_boot=2000, seed=1)[0]):
+        assert (other.ci_low, other.ci_high) != (p.ci_low, p.ci_high)
     p5, _ = bootstrap_correlations(np.array(xs), np.array(ys), n_boot=2000, seed=5)
     c5 = cal.calibrate(alignment, measured, seed=5, source="s.csv", aggregate="max")
     assert (c5.pearson.ci_low, c5.pearson.ci_high, c5.source, c5.aggregate) == (p5.ci_low, p5.ci_high, "s.csv", "max")
