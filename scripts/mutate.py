@@ -262,6 +262,11 @@ def run_group(group: str, max_children: int, timeout: float) -> dict:
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}  # mutmut sets its own path
     # The scratch copy has no ../shared beside it: point the tests at the repo's own, so the
     # reference checks on real benchmark files run under mutation too (they skip without it).
+    # One thread per test process: the runs fork (mutmut's workers, the recheck's children),
+    # and a child that forks from a parent whose torch already started an OpenMP pool hangs
+    # (GNU OpenMP is not fork-safe); with 2 workers on 2 cores there is nothing to gain anyway.
+    for var, value in (("OMP_NUM_THREADS", "1"), ("MKL_NUM_THREADS", "1"), ("TOKENIZERS_PARALLELISM", "false")):
+        env.setdefault(var, value)
     shared = REPO.parent / "shared" / "data"
     if "BABELSCOPE_SHARED_DATA" not in env and shared.is_dir():
         env["BABELSCOPE_SHARED_DATA"] = str(shared)
