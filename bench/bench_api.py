@@ -1,23 +1,31 @@
 """babelscope's completions backend vs lm-evaluation-harness's local-completions, same server.
 
-Starts llama-cpp-python's OpenAI-compatible server on 127.0.0.1 with the embedded default GGUF,
-puts a counting pass-through proxy in front of it (tests/servers.py), and runs XCOPA it+sw
-(``--limit`` items per language) through
+Starts llama-cpp-python's OpenAI-compatible server on 127.0.0.1 with the embedded default GGUF
+(through tests/llama_server_fast.py: the real server with only its per-token Python sort of the
+vocabulary replaced, answers byte-identical; see that module), puts a counting pass-through
+proxy in front of it (tests/servers.py), and runs XCOPA it+sw (the first ``--limit`` items per
+language) through
 
-1. babelscope's ``api:`` backend (library API, concurrency 1, fresh request cache), and
-2. lm-eval 0.4.13 ``--model local-completions`` (string prompts; its tokenizer is the GGUF's,
-   saved once as a Hugging Face tokenizer folder), with local task files pointing lm-eval's own
-   xcopa prompt functions at the same data (as bench/check_xcopa_vs_lmeval.py does),
+1. babelscope's ``api:`` backend (library API, concurrency 1, fresh request cache,
+   ``limit_mode="head"``: the first N items, as lm-eval's ``--limit`` takes them), and
+2. lm-eval 0.4.13 ``--model local-completions`` (string prompts, ``num_concurrent=1``; its
+   tokenizer, which it uses to find where the continuation starts, is the GGUF's, saved once as
+   a Hugging Face tokenizer folder), with local task files pointing lm-eval's own xcopa prompt
+   functions at the same data (as bench/check_xcopa_vs_lmeval.py does),
 
-then prints accuracy per language (must be identical), the largest per-choice log-likelihood
-difference, the requests each sent and the wall time of each, as ratios. Then babelscope's
-throughput at concurrency 1/4/16 on the same requests (fresh cache each time).
+then prints accuracy per language (must be identical), the items whose prediction differs (with
+both tools' log-likelihoods), the largest per-choice log-likelihood difference, the requests
+each sent (counted by the proxy) and the wall time of each (lm-eval's includes its process
+start), as ratios. Then babelscope's throughput at concurrency 1/4/16 on the same requests
+(fresh cache each time, straight to the server).
 
-    flock /tmp/bs-heavy.lock .venv/bin/python bench/bench_api.py --lm-eval /tmp/lmeval-venv/bin/lm_eval
+    .venv/bin/python bench/bench_api.py --lm-eval /tmp/lmeval-venv/bin/lm_eval
 
 lm-eval lives in a side environment (its pins differ from ours), e.g.
 ``python3 -m venv /tmp/lmeval-venv && /tmp/lmeval-venv/bin/pip install "lm-eval[api]==0.4.13"``
 (the ``api`` extra brings tenacity, which local-completions needs).
+
+MEASURED_PLACEHOLDER
 """
 
 from __future__ import annotations
@@ -47,7 +55,10 @@ def run_babelscope(base: str, data_dir: Path, langs: list[str], limit: int, conc
     cache = tmp / f"cache_c{concurrency}_{time.time_ns()}.sqlite"
     engine = Engine(model, cache=cache, batch_size=64)
     t = time.perf_counter()
-    out = evaluate(engine, get_tasks(["xcopa"]), langs, DataSource(data_dir=data_dir), limit=limit, pivot=None, n_boot=0)
+    # limit_mode="head": the first ``limit`` items, as lm-eval's --limit takes them (babelscope's
+    # default is a seeded stratified sample)
+    out = evaluate(engine, get_tasks(["xcopa"]), langs, DataSource(data_dir=data_dir), limit=limit, pivot=None,
+                   n_boot=0, limit_mode="head")
     wall = time.perf_counter() - t
     acc = {r.language.tag: r.value for r in out.rows if r.metric == "acc" and r.extra.get("subset") == "all"}
     ll = {(s["language"], s["index"]): s["logliks"] for s in out.samples}
@@ -117,6 +128,7 @@ def main() -> int:
         with fault_proxy(ours_script) as base:
             ours = run_babelscope(base, data_dir, langs, args.limit, 1, tmp)
         ours["requests_seen_by_proxy"] = sum(1 for s in ours_script.seen if s["method"] == "POST")
+        ours["first_to_last_request_s"] = round(ours_script.times[-1] - ours_script.times[0], 2)
         report["babelscope"] = {k: v for k, v in ours.items() if k != "logliks"}
         if args.lm_eval:
             tok = gguf_tokenizer_folder(gguf, tmp / "tokenizer")
@@ -129,12 +141,20 @@ def main() -> int:
                 report["lm_eval"] = f"failed: {e}"
         if args.lm_eval and theirs is not None:
             theirs["requests_seen_by_proxy"] = sum(1 for s in theirs_script.seen if s["method"] == "POST")
+            theirs["first_to_last_request_s"] = round(theirs_script.times[-1] - theirs_script.times[0], 2)
             diffs = [abs(a - b) for k, v in ours["logliks"].items() for a, b in zip(v, theirs["logliks"][k])]
+            argmax = lambda v: max(range(len(v)), key=lambda i: v[i])  # noqa: E731
+            differ = [{"language": k[0], "index": k[1], "babelscope": v, "lm_eval": theirs["logliks"][k]}
+                      for k, v in sorted(ours["logliks"].items()) if argmax(v) != argmax(theirs["logliks"][k])]
             report["lm_eval"] = {k: v for k, v in theirs.items() if k != "logliks"}
             report["comparison"] = {
                 "accuracy_identical": ours["acc"] == theirs["acc"],
+                "items_compared": len(ours["logliks"]), "same_items": ours["logliks"].keys() == theirs["logliks"].keys(),
+                "items_with_different_prediction": differ,
                 "max_abs_loglik_diff": max(diffs), "choices_compared": len(diffs),
                 "wall_ratio_babelscope_over_lm_eval": ours["wall_s"] / theirs["wall_s"],
+                "request_span_ratio_babelscope_over_lm_eval":
+                    ours["first_to_last_request_s"] / max(1e-9, theirs["first_to_last_request_s"]),
                 "requests_ratio_babelscope_over_lm_eval":
                     ours["requests_seen_by_proxy"] / max(1, theirs["requests_seen_by_proxy"]),
             }
