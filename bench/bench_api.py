@@ -107,6 +107,8 @@ def run_lm_eval(lm_eval: str, base: str, tokenizer: Path, data_dir: Path, langs:
 
 
 def main() -> int:
+    from babelscope.engine.requests import LoglikelihoodRequest
+    from babelscope.models import load_model
     from babelscope.models.default_gguf import default_gguf_path
 
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -114,6 +116,8 @@ def main() -> int:
     ap.add_argument("--languages", default="it,sw")
     ap.add_argument("--limit", type=int, default=100)
     ap.add_argument("--lm-eval", default="", help="lm_eval executable of a side environment (skip if empty)")
+    ap.add_argument("--n-batch", type=int, default=1, help="the server's --n_batch (0: its default). "
+                    "1 makes its numbers independent of request order (see the module docstring)")
     ap.add_argument("--concurrency", default="1,4,16", help="throughput runs ('' for none)")
     ap.add_argument("--throughput-limit", type=int, default=None, help="items per language for the "
                     "throughput runs (default: --limit)")
@@ -123,7 +127,13 @@ def main() -> int:
     tmp = Path(tempfile.mkdtemp(prefix="bench_api_"))
     gguf = default_gguf_path()
     report: dict = {"limit": args.limit, "languages": langs}
-    with llama_server(gguf, alias="gemma", log=tmp / "server.log") as server:
+    import llama_cpp
+
+    report["server"] = (f"llama-cpp-python {llama_cpp.__version__} through tests/llama_server_fast.py, "
+                        f"n_batch {args.n_batch or 'default'}")
+    with llama_server(gguf, alias="gemma", log=tmp / "server.log", n_batch=args.n_batch or None) as server:
+        # one untimed request first, so neither tool pays the server's first-request warm-up
+        load_model(f"api:{server}#gemma").loglikelihood([LoglikelihoodRequest("Il gatto dorme sul", " divano")])
         ours_script = ProxyScript(upstream=server)
         with fault_proxy(ours_script) as base:
             ours = run_babelscope(base, data_dir, langs, args.limit, 1, tmp)

@@ -39,7 +39,7 @@ def free_port() -> int:
 @contextlib.contextmanager
 def llama_server(gguf: Path, alias: str = "gemma", log: Path | None = None,
                  startup_timeout: float = 180.0, chat_format: str = "gemma", fast: bool = True,
-                 n_ctx: int = 2048) -> Iterator[str]:
+                 n_ctx: int = 2048, n_batch: int | None = None) -> Iterator[str]:
     """llama-cpp-python's server for ``gguf`` (``fast``: through tests/llama_server_fast.py, see
     the module docstring; else ``python -m llama_cpp.server``); yields its base URL (``.../v1``)."""
     port = free_port()
@@ -47,6 +47,8 @@ def llama_server(gguf: Path, alias: str = "gemma", log: Path | None = None,
     cmd = [sys.executable, *launcher, "--model", str(gguf), "--model_alias", alias,
            "--host", "127.0.0.1", "--port", str(port), "--n_ctx", str(n_ctx), "--logits_all", "True",
            "--n_threads", "2", "--verbose", "False", "--chat_format", chat_format]
+    if n_batch is not None:  # 1: every token alone, so logits no longer depend on request order
+        cmd += ["--n_batch", str(n_batch), "--n_ubatch", str(n_batch)]
     out = open(log, "wb") if log else subprocess.DEVNULL
     proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}/v1"
