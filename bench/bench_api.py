@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -64,6 +65,14 @@ def run_babelscope(base: str, data_dir: Path, langs: list[str], limit: int, conc
     ll = {(s["language"], s["index"]): s["logliks"] for s in out.samples}
     return {"wall_s": wall, "acc": acc, "logliks": ll, "requests": model.endpoint.stats.requests - 1,
             "n_loglik": engine.stats.computed}
+
+
+def shared_prefix_fraction(prompts: list[str]) -> float:
+    """Characters each prompt shares, from its start, with the one sent just before it, over all
+    characters sent: what a server that keeps the previous prompt's prefix (llama.cpp's does)
+    need not evaluate again."""
+    shared = sum(len(os.path.commonprefix([a, b])) for a, b in zip(prompts, prompts[1:]))
+    return shared / max(1, sum(len(p) for p in prompts))
 
 
 def gguf_tokenizer_folder(gguf: Path, out: Path) -> Path:
@@ -139,6 +148,7 @@ def main() -> int:
             ours = run_babelscope(base, data_dir, langs, args.limit, 1, tmp)
         ours["requests_seen_by_proxy"] = sum(1 for s in ours_script.seen if s["method"] == "POST")
         ours["first_to_last_request_s"] = round(ours_script.times[-1] - ours_script.times[0], 2)
+        ours["prompt_chars_shared_with_previous_request"] = round(shared_prefix_fraction(ours_script.prompts), 3)
         report["babelscope"] = {k: v for k, v in ours.items() if k != "logliks"}
         if args.lm_eval:
             tok = gguf_tokenizer_folder(gguf, tmp / "tokenizer")
@@ -152,6 +162,8 @@ def main() -> int:
         if args.lm_eval and theirs is not None:
             theirs["requests_seen_by_proxy"] = sum(1 for s in theirs_script.seen if s["method"] == "POST")
             theirs["first_to_last_request_s"] = round(theirs_script.times[-1] - theirs_script.times[0], 2)
+            theirs["prompt_chars_shared_with_previous_request"] = round(
+                shared_prefix_fraction(theirs_script.prompts), 3)
             diffs = [abs(a - b) for k, v in ours["logliks"].items() for a, b in zip(v, theirs["logliks"][k])]
             argmax = lambda v: max(range(len(v)), key=lambda i: v[i])  # noqa: E731
             differ = [{"language": k[0], "index": k[1], "babelscope": v, "lm_eval": theirs["logliks"][k]}

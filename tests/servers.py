@@ -91,6 +91,7 @@ class ProxyScript:
     after: int | str | dict = 503
     seen: list[dict] = field(default_factory=list)
     times: list[float] = field(default_factory=list)
+    prompts: list[str] = field(default_factory=list)  # the "prompt" of each POST, in arrival order
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
@@ -122,6 +123,8 @@ def fault_proxy(script: ProxyScript) -> Iterator[str]:
                     action = "pass"
                 else:
                     script.times.append(time.monotonic())
+                    with contextlib.suppress(ValueError, AttributeError):
+                        script.prompts.append(str(json.loads(body).get("prompt", "")))
                     action = script.faults.pop(0) if script.faults else ("pass" if script.upstream else script.after)
             if isinstance(action, dict):
                 return self._send(200, json.dumps(action).encode(), "application/json")
