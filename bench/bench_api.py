@@ -25,7 +25,19 @@ lm-eval lives in a side environment (its pins differ from ours), e.g.
 ``python3 -m venv /tmp/lmeval-venv && /tmp/lmeval-venv/bin/pip install "lm-eval[api]==0.4.13"``
 (the ``api`` extra brings tenacity, which local-completions needs).
 
-MEASURED_PLACEHOLDER
+Why ``--n-batch 1``: llama.cpp's CPU logits for a token depend on how many tokens share its
+batch, and the server keeps the previous prompt's prefix, so at the default batching a tool's
+numbers depend on the order it sends requests (lm-eval sorts by length; babelscope sends each
+item's choices together) and the two tools can differ by tenths of a nat. One token per batch
+removes that; ``--n-batch 0`` keeps the server's default.
+
+Measured (2 cores shared with other jobs; llama-cpp-python 0.3.36, --limit 100
+--throughput-limit 25): accuracy it 0.51 / sw 0.44 for both, max log-likelihood difference 0.0
+over 400 choices, 400 requests each, wall 206 s vs 1,034 s (ratio 0.20; an earlier run 239 s vs
+494 s, 0.48), prompt characters shared with the previous request 34% vs 8%. Throughput at
+concurrency 1/4/16: 3.31 / 2.08 / 2.02 requests/s (noise: the server answers one at a time).
+At ``--n-batch 0``: one item differs (it #37, 0.17 nats on a choice; acc it 0.50 vs 0.51), max
+difference 0.56, 347 s vs 375 s.
 """
 
 from __future__ import annotations
