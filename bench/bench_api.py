@@ -1,29 +1,50 @@
 """babelscope's completions backend vs lm-evaluation-harness's local-completions, same server.
 
-Starts llama-cpp-python's OpenAI-compatible server on 127.0.0.1 with the embedded default GGUF,
-puts a counting pass-through proxy in front of it (tests/servers.py), and runs XCOPA it+sw
-(``--limit`` items per language) through
+Starts llama-cpp-python's OpenAI-compatible server on 127.0.0.1 with the embedded default GGUF
+(through tests/llama_server_fast.py: the real server with only its per-token Python sort of the
+vocabulary replaced, answers byte-identical; see that module), puts a counting pass-through
+proxy in front of it (tests/servers.py), and runs XCOPA it+sw (the first ``--limit`` items per
+language) through
 
-1. babelscope's ``api:`` backend (library API, concurrency 1, fresh request cache), and
-2. lm-eval 0.4.13 ``--model local-completions`` (string prompts; its tokenizer is the GGUF's,
-   saved once as a Hugging Face tokenizer folder), with local task files pointing lm-eval's own
-   xcopa prompt functions at the same data (as bench/check_xcopa_vs_lmeval.py does),
+1. babelscope's ``api:`` backend (library API, concurrency 1, fresh request cache,
+   ``limit_mode="head"``: the first N items, as lm-eval's ``--limit`` takes them), and
+2. lm-eval 0.4.13 ``--model local-completions`` (string prompts, ``num_concurrent=1``; its
+   tokenizer, which it uses to find where the continuation starts, is the GGUF's, saved once as
+   a Hugging Face tokenizer folder), with local task files pointing lm-eval's own xcopa prompt
+   functions at the same data (as bench/check_xcopa_vs_lmeval.py does),
 
-then prints accuracy per language (must be identical), the largest per-choice log-likelihood
-difference, the requests each sent and the wall time of each, as ratios. Then babelscope's
-throughput at concurrency 1/4/16 on the same requests (fresh cache each time).
+then prints accuracy per language (must be identical), the items whose prediction differs (with
+both tools' log-likelihoods), the largest per-choice log-likelihood difference, the requests
+each sent (counted by the proxy) and the wall time of each (lm-eval's includes its process
+start), as ratios. Then babelscope's throughput at concurrency 1/4/16 on the same requests
+(fresh cache each time, straight to the server).
 
-    flock /tmp/bs-heavy.lock .venv/bin/python bench/bench_api.py --lm-eval /tmp/lmeval-venv/bin/lm_eval
+    .venv/bin/python bench/bench_api.py --lm-eval /tmp/lmeval-venv/bin/lm_eval
 
 lm-eval lives in a side environment (its pins differ from ours), e.g.
 ``python3 -m venv /tmp/lmeval-venv && /tmp/lmeval-venv/bin/pip install "lm-eval[api]==0.4.13"``
 (the ``api`` extra brings tenacity, which local-completions needs).
+
+Why ``--n-batch 1``: llama.cpp's CPU logits for a token depend on how many tokens share its
+batch, and the server keeps the previous prompt's prefix, so at the default batching a tool's
+numbers depend on the order it sends requests (lm-eval sorts by length; babelscope sends each
+item's choices together) and the two tools can differ by tenths of a nat. One token per batch
+removes that; ``--n-batch 0`` keeps the server's default.
+
+Measured (2 cores shared with other jobs; llama-cpp-python 0.3.36, --limit 100
+--throughput-limit 25): accuracy it 0.51 / sw 0.44 for both, max log-likelihood difference 0.0
+over 400 choices, 400 requests each, wall 206 s vs 1,034 s (ratio 0.20; an earlier run 239 s vs
+494 s, 0.48), prompt characters shared with the previous request 34% vs 8%. Throughput at
+concurrency 1/4/16: 3.31 / 2.08 / 2.02 requests/s (noise: the server answers one at a time).
+At ``--n-batch 0``: one item differs (it #37, 0.17 nats on a choice; acc it 0.50 vs 0.51), max
+difference 0.56, 347 s vs 375 s.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -47,12 +68,23 @@ def run_babelscope(base: str, data_dir: Path, langs: list[str], limit: int, conc
     cache = tmp / f"cache_c{concurrency}_{time.time_ns()}.sqlite"
     engine = Engine(model, cache=cache, batch_size=64)
     t = time.perf_counter()
-    out = evaluate(engine, get_tasks(["xcopa"]), langs, DataSource(data_dir=data_dir), limit=limit, pivot=None, n_boot=0)
+    # limit_mode="head": the first ``limit`` items, as lm-eval's --limit takes them (babelscope's
+    # default is a seeded stratified sample)
+    out = evaluate(engine, get_tasks(["xcopa"]), langs, DataSource(data_dir=data_dir), limit=limit, pivot=None,
+                   n_boot=0, limit_mode="head")
     wall = time.perf_counter() - t
     acc = {r.language.tag: r.value for r in out.rows if r.metric == "acc" and r.extra.get("subset") == "all"}
     ll = {(s["language"], s["index"]): s["logliks"] for s in out.samples}
     return {"wall_s": wall, "acc": acc, "logliks": ll, "requests": model.endpoint.stats.requests - 1,
             "n_loglik": engine.stats.computed}
+
+
+def shared_prefix_fraction(prompts: list[str]) -> float:
+    """Characters each prompt shares, from its start, with the one sent just before it, over all
+    characters sent: what a server that keeps the previous prompt's prefix (llama.cpp's does)
+    need not evaluate again."""
+    shared = sum(len(os.path.commonprefix([a, b])) for a, b in zip(prompts, prompts[1:]))
+    return shared / max(1, sum(len(p) for p in prompts))
 
 
 def gguf_tokenizer_folder(gguf: Path, out: Path) -> Path:
@@ -96,6 +128,8 @@ def run_lm_eval(lm_eval: str, base: str, tokenizer: Path, data_dir: Path, langs:
 
 
 def main() -> int:
+    from babelscope.engine.requests import LoglikelihoodRequest
+    from babelscope.models import load_model
     from babelscope.models.default_gguf import default_gguf_path
 
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -103,6 +137,8 @@ def main() -> int:
     ap.add_argument("--languages", default="it,sw")
     ap.add_argument("--limit", type=int, default=100)
     ap.add_argument("--lm-eval", default="", help="lm_eval executable of a side environment (skip if empty)")
+    ap.add_argument("--n-batch", type=int, default=1, help="the server's --n_batch (0: its default). "
+                    "1 makes its numbers independent of request order (see the module docstring)")
     ap.add_argument("--concurrency", default="1,4,16", help="throughput runs ('' for none)")
     ap.add_argument("--throughput-limit", type=int, default=None, help="items per language for the "
                     "throughput runs (default: --limit)")
@@ -112,11 +148,19 @@ def main() -> int:
     tmp = Path(tempfile.mkdtemp(prefix="bench_api_"))
     gguf = default_gguf_path()
     report: dict = {"limit": args.limit, "languages": langs}
-    with llama_server(gguf, alias="gemma", log=tmp / "server.log") as server:
+    import llama_cpp
+
+    report["server"] = (f"llama-cpp-python {llama_cpp.__version__} through tests/llama_server_fast.py, "
+                        f"n_batch {args.n_batch or 'default'}")
+    with llama_server(gguf, alias="gemma", log=tmp / "server.log", n_batch=args.n_batch or None) as server:
+        # one untimed request first, so neither tool pays the server's first-request warm-up
+        load_model(f"api:{server}#gemma").loglikelihood([LoglikelihoodRequest("Il gatto dorme sul", " divano")])
         ours_script = ProxyScript(upstream=server)
         with fault_proxy(ours_script) as base:
             ours = run_babelscope(base, data_dir, langs, args.limit, 1, tmp)
         ours["requests_seen_by_proxy"] = sum(1 for s in ours_script.seen if s["method"] == "POST")
+        ours["first_to_last_request_s"] = round(ours_script.times[-1] - ours_script.times[0], 2)
+        ours["prompt_chars_shared_with_previous_request"] = round(shared_prefix_fraction(ours_script.prompts), 3)
         report["babelscope"] = {k: v for k, v in ours.items() if k != "logliks"}
         if args.lm_eval:
             tok = gguf_tokenizer_folder(gguf, tmp / "tokenizer")
@@ -129,12 +173,22 @@ def main() -> int:
                 report["lm_eval"] = f"failed: {e}"
         if args.lm_eval and theirs is not None:
             theirs["requests_seen_by_proxy"] = sum(1 for s in theirs_script.seen if s["method"] == "POST")
+            theirs["first_to_last_request_s"] = round(theirs_script.times[-1] - theirs_script.times[0], 2)
+            theirs["prompt_chars_shared_with_previous_request"] = round(
+                shared_prefix_fraction(theirs_script.prompts), 3)
             diffs = [abs(a - b) for k, v in ours["logliks"].items() for a, b in zip(v, theirs["logliks"][k])]
+            argmax = lambda v: max(range(len(v)), key=lambda i: v[i])  # noqa: E731
+            differ = [{"language": k[0], "index": k[1], "babelscope": v, "lm_eval": theirs["logliks"][k]}
+                      for k, v in sorted(ours["logliks"].items()) if argmax(v) != argmax(theirs["logliks"][k])]
             report["lm_eval"] = {k: v for k, v in theirs.items() if k != "logliks"}
             report["comparison"] = {
                 "accuracy_identical": ours["acc"] == theirs["acc"],
+                "items_compared": len(ours["logliks"]), "same_items": ours["logliks"].keys() == theirs["logliks"].keys(),
+                "items_with_different_prediction": differ,
                 "max_abs_loglik_diff": max(diffs), "choices_compared": len(diffs),
                 "wall_ratio_babelscope_over_lm_eval": ours["wall_s"] / theirs["wall_s"],
+                "request_span_ratio_babelscope_over_lm_eval":
+                    ours["first_to_last_request_s"] / max(1e-9, theirs["first_to_last_request_s"]),
                 "requests_ratio_babelscope_over_lm_eval":
                     ours["requests_seen_by_proxy"] / max(1, theirs["requests_seen_by_proxy"]),
             }

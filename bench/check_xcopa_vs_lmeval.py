@@ -61,7 +61,8 @@ def main() -> int:
     samples = tmp / "babelscope.jsonl"
     ours = subprocess.run(
         [str(REPO / ".venv" / "bin" / "babelscope"), "--quiet", "eval", "--model", f"hf:{model}", "--task", "xcopa",
-         "--languages", args.languages, "--data-dir", args.data_dir, "--limit", str(args.limit), "--json",
+         "--languages", args.languages, "--data-dir", args.data_dir, "--limit", str(args.limit),
+         "--limit-mode", "head", "--json",
          "--log-samples", str(samples), "--workspace", str(tmp / "ws"), "--batch-size", str(args.batch_size)],
         capture_output=True, text=True)
     if ours.returncode != 0:

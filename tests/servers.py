@@ -2,6 +2,15 @@
 
 Both bind 127.0.0.1 on a free port and are stopped by their context managers whatever happens
 in the test (no leftover process or thread).
+
+The server is the real llama-cpp-python server (``llama_cpp.server``, its own code and
+settings). By default it is started through tests/llama_server_fast.py, which replaces one
+thing: the pure-Python O(V log V) sort of the whole vocabulary that llama-cpp-python runs for
+every token whose log-probabilities are asked for, only to keep the top ``logprobs`` entries
+(about 0.3 s per token with Gemma's 262k vocabulary on this machine's cores). The replacement
+selects the same entries in the same order with numpy; the JSON the server answers is
+byte-identical (tests/test_backends_server.py starts both and compares). ``fast=False`` runs
+``python -m llama_cpp.server`` untouched.
 """
 
 from __future__ import annotations
@@ -29,12 +38,17 @@ def free_port() -> int:
 
 @contextlib.contextmanager
 def llama_server(gguf: Path, alias: str = "gemma", log: Path | None = None,
-                 startup_timeout: float = 180.0, chat_format: str = "gemma") -> Iterator[str]:
-    """``python -m llama_cpp.server`` serving ``gguf``; yields its base URL (``.../v1``)."""
+                 startup_timeout: float = 180.0, chat_format: str = "gemma", fast: bool = True,
+                 n_ctx: int = 2048, n_batch: int | None = None) -> Iterator[str]:
+    """llama-cpp-python's server for ``gguf`` (``fast``: through tests/llama_server_fast.py, see
+    the module docstring; else ``python -m llama_cpp.server``); yields its base URL (``.../v1``)."""
     port = free_port()
-    cmd = [sys.executable, "-m", "llama_cpp.server", "--model", str(gguf), "--model_alias", alias,
-           "--host", "127.0.0.1", "--port", str(port), "--n_ctx", "2048", "--logits_all", "True",
+    launcher = [str(Path(__file__).with_name("llama_server_fast.py"))] if fast else ["-m", "llama_cpp.server"]
+    cmd = [sys.executable, *launcher, "--model", str(gguf), "--model_alias", alias,
+           "--host", "127.0.0.1", "--port", str(port), "--n_ctx", str(n_ctx), "--logits_all", "True",
            "--n_threads", "2", "--verbose", "False", "--chat_format", chat_format]
+    if n_batch is not None:  # 1: every token alone, so logits no longer depend on request order
+        cmd += ["--n_batch", str(n_batch), "--n_ubatch", str(n_batch)]
     out = open(log, "wb") if log else subprocess.DEVNULL
     proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}/v1"
@@ -77,6 +91,7 @@ class ProxyScript:
     after: int | str | dict = 503
     seen: list[dict] = field(default_factory=list)
     times: list[float] = field(default_factory=list)
+    prompts: list[str] = field(default_factory=list)  # the "prompt" of each POST, in arrival order
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
@@ -108,6 +123,8 @@ def fault_proxy(script: ProxyScript) -> Iterator[str]:
                     action = "pass"
                 else:
                     script.times.append(time.monotonic())
+                    with contextlib.suppress(ValueError, AttributeError):
+                        script.prompts.append(str(json.loads(body).get("prompt", "")))
                     action = script.faults.pop(0) if script.faults else ("pass" if script.upstream else script.after)
             if isinstance(action, dict):
                 return self._send(200, json.dumps(action).encode(), "application/json")
