@@ -57,8 +57,10 @@ def run_unit(unit: Unit, session: Session) -> UnitOutcome:
         from .lid import get_identifier
 
         sig.add("data", opts.get("completions") or opts.get("lcb_data") or opts.get("data"))
-        checkers = (output.payload or {}).get("checkers") or opts.get("checkers") or "babelscope"
-        if unit.name == "multi_if" and checkers != "babelscope":  # the published checkers ask langdetect
+        checkers = None
+        if unit.name == "multi_if":  # its payload is a dict naming the variant resolved from the data
+            checkers = (output.payload or {}).get("checkers") or opts.get("checkers") or "babelscope"
+        if checkers not in (None, "babelscope"):  # the published checkers ask langdetect
             from .ifeval.nlp import langdetect_version
 
             sig.add("lid", langdetect_version())
