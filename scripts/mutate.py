@@ -57,6 +57,14 @@ GROUPS: dict[str, tuple[list[str], list[str]]] = {
         ["tests/test_ifeval_checker_edges.py", "tests/test_ifeval.py", "tests/test_multi_if.py",
          "tests/test_ifeval_variants.py", "tests/test_ifeval_multi_if_rules.py"],
     ),
+    # the published variants' checkers (issue 17): official IFEval, Multi-IF's rules, M-IFEval
+    "ifeval_variants": (
+        ["src/babelscope/ifeval/official.py", "src/babelscope/ifeval/multi_if_rules.py",
+         "src/babelscope/ifeval/m_ifeval/*"],
+        ["tests/test_ifeval_variant_edges.py", "tests/test_ifeval_variants.py", "tests/test_ifeval_multi_if_rules.py",
+         "tests/test_ifeval_m_ifeval.py", "tests/test_ifeval_m_ifeval_reference.py",
+         "tests/test_ifeval_gpt4_published.py"],
+    ),
 }
 
 #: Functions of the mutated files that compute no reported number (loading, CLI glue,
