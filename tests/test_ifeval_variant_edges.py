@@ -38,3 +38,124 @@ def test_gpt4_responses_give_the_published_numbers_in_process():
     }
     for metric, published in PAPER.items():
         assert got[metric] == pytest.approx(published, abs=0.01), (metric, got)
+
+
+# -- official.py: edges the released GPT-4 responses do not reach ---------------------------------
+# Expected verdicts follow google-research's instructions.py / evaluation_main.py as its code reads
+# (summarised in each test); none is a value babelscope computed.
+
+def _ctx(item: str = "i"):
+    from babelscope.ifeval.checkers import CheckContext
+
+    return CheckContext(item=item)
+
+
+def test_plan_draws_makes_the_authors_draws_in_their_order():
+    # evaluation_main: strict pass over all prompts, then loose; each pass rebuilds every
+    # instruction: random.choice(string.ascii_letters) for a letter that is empty, longer than
+    # one character or outside a-z after lower() ("ab", "_", "#"); random.randint(1, n + 1) for
+    # an nth paragraph that is falsy, <= 0 or > num_paragraphs. In-range values draw nothing.
+    import random
+    import string
+
+    from babelscope.ifeval.official import DRAW_SEED, plan_draws
+
+    nth = "length_constraints:nth_paragraph_first_word"
+    let = "keywords:letter_frequency"
+    items = [
+        ("a", [let, nth], [{"letter": "ab"}, {"nth_paragraph": 0, "num_paragraphs": 3}]),
+        ("b", [nth, let], [{"nth_paragraph": 5, "num_paragraphs": 3}, {"letter": "_"}]),
+        ("c", [nth, let, let], [{"nth_paragraph": 3, "num_paragraphs": 3}, {"letter": "e"}, {"letter": "#"}]),
+    ]
+    for seed in range(20):
+        rng = random.Random(DRAW_SEED + seed)
+        want = {}
+        for phase in ("strict", "loose"):
+            want[("a", 0, phase)] = rng.choice(string.ascii_letters)
+            want[("a", 1, phase)] = rng.randint(1, 4)
+            want[("b", 0, phase)] = rng.randint(1, 4)
+            want[("b", 1, phase)] = rng.choice(string.ascii_letters)
+            want[("c", 2, phase)] = rng.choice(string.ascii_letters)
+        assert plan_draws(items, seed) == want, seed
+
+
+def test_nth_paragraph_redraw_without_a_plan_covers_1_to_n_plus_1():
+    # Without a run plan an out-of-range nth is drawn per item, uniformly from 1..num_paragraphs+1
+    # (the authors' randint range). Five paragraphs, num_paragraphs=3: the drawn nth picks p1..p4,
+    # never p5; over 80 items every one of the four occurs.
+    from babelscope.ifeval.official import nth_paragraph, nth_paragraph_first_word
+
+    r = "p1 x\n\np2 x\n\np3 x\n\np4 x\n\np5 x"
+    kw = {"nth_paragraph": 0, "num_paragraphs": 3, "first_word": "p1"}
+    got = set()
+    for k in range(80):
+        para, n = nth_paragraph(r, kw, _ctx(f"item{k}"))
+        assert n == 5
+        got.add(para)
+        assert nth_paragraph_first_word(r, kw, _ctx(f"item{k}")) is False  # 5 paragraphs, not 3
+    assert got == {"p1 x", "p2 x", "p3 x", "p4 x"}
+
+
+def test_nth_paragraph_first_word_strips_like_the_authors():
+    # word = paragraph.split()[0].strip(); lstrip("'"); lstrip('"'); then the letters up to the
+    # first of . , ? ! ' " , lower-cased. So "'Hello" is "hello", "TeX," is "tex", and a leading
+    # or inner X is kept ("Xylophone" is "xylophone").
+    from babelscope.ifeval.official import nth_paragraph_first_word
+
+    def first(para: str, word: str) -> bool:
+        return nth_paragraph_first_word(f"intro\n\n{para}", {"nth_paragraph": 2, "num_paragraphs": 2,
+                                                             "first_word": word}, _ctx())
+
+    assert first("'Hello world", "hello")
+    assert first('"Hello" world', "hello")
+    assert first("TeX, the system", "tex")
+    assert first("Xylophone music", "xylophone")
+    assert not first("Hello'world", "hello'world")
+
+
+def test_end_checker_quotation_json_sections_postscript_edges():
+    from babelscope.ifeval import official as o
+
+    c = _ctx()
+    # end_checker: value.strip().strip('"').lower().endswith(phrase.strip().lower())
+    assert o.end_checker('"Done. Is there anything else?"', {"end_phrase": "Is there anything else?"}, c)
+    assert o.end_checker("it ends with X", {"end_phrase": "with X"}, c)
+    # quotation: len(value) > 1 and value[0] == '"' and value[-1] == '"'
+    assert o.quotation('""', {}, c) and o.quotation(' "a" ', {}, c)
+    assert not o.quotation('"', {}, c) and not o.quotation('abc"', {}, c) and not o.quotation('"abc', {}, c)
+    # json: the prefixes ```json, ```Json, ```JSON, ``` removed in turn, then the suffix ```
+    for fence in ("```json", "```Json", "```JSON", "```"):
+        assert o.json_format(f'{fence}\n{{"a": 1}}\n```', {}, c), fence
+    # multiple_sections: len(re.split(pattern, value)) - 1 >= num_sections
+    assert not o.multiple_sections("SECTION 1 only", {"section_spliter": "SECTION", "num_sections": 2}, c)
+    assert o.multiple_sections("SECTION 1 a SECTION 2 b", {"section_spliter": "SECTION", "num_sections": 2}, c)
+    # postscript: "P.P.S" -> \s*p\.\s?p\.\s?s.*$ and "P.S." -> \s*p\.\s?s\..*$ (spaces allowed)
+    assert o.postscript("hi\nP. P. S. more", {"postscript_marker": "P.P.S"}, c)
+    assert o.postscript("hi\nP. S. note", {"postscript_marker": "P.S."}, c)
+
+
+def test_es_multiple_sections_counts_like_ifeval():
+    # M-IFEval es: number of pieces of re.split(...) minus one, at least num_sections.
+    from babelscope.ifeval.m_ifeval import INSTRUCTIONS
+
+    check = INSTRUCTIONS["es:detectable_format:multiple_sections"].check
+    assert not check("SECCIÓN 1 sola", {"section_spliter": "SECCIÓN", "num_sections": 2}, _ctx())
+    assert check("SECCIÓN 1 a SECCIÓN 2 b", {"section_spliter": "SECCIÓN", "num_sections": 2}, _ctx())
+
+
+# -- multi_if_rules.py ---------------------------------------------------------------------------
+
+def test_multi_if_keywords_frequency_and_quotation():
+    # Multi-IF ifeval.py: keyword frequency is len(re.findall(keyword, value, IGNORECASE)) under
+    # the relation, and False when the keyword is not a valid pattern (its except branch);
+    # quotation accepts "..." “...” 「...」 of length > 1.
+    from babelscope.ifeval import multi_if_rules as m
+
+    c = _ctx()
+    kw = {"keyword": "the", "frequency": 2}
+    assert m.keywords_frequency("The cat and the dog", {**kw, "relation": "at least"}, c)
+    assert not m.keywords_frequency("The cat and the dog", {**kw, "relation": "less than"}, c)
+    assert m.keywords_frequency("the end", {**kw, "relation": "less than"}, c)
+    assert not m.keywords_frequency("a (b", {"keyword": "(", "frequency": 0, "relation": "at least"}, c)
+    assert m.quotation('""', {}, c) and m.quotation('"a"', {}, c) and m.quotation("「a」", {}, c)
+    assert not m.quotation('"', {}, c) and not m.quotation("ab", {}, c) and not m.quotation('"abc', {}, c)
