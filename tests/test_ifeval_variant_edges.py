@@ -159,3 +159,82 @@ def test_multi_if_keywords_frequency_and_quotation():
     assert not m.keywords_frequency("a (b", {"keyword": "(", "frequency": 0, "relation": "at least"}, c)
     assert m.quotation('""', {}, c) and m.quotation('"a"', {}, c) and m.quotation("「a」", {}, c)
     assert not m.quotation('"', {}, c) and not m.quotation("ab", {}, c) and not m.quotation('"abc', {}, c)
+
+
+# -- m_ifeval es/fr: edges of the sample the reference test does not reach -----------------------
+# Expected verdicts follow M-IFEval's es/fr instructions as the modules' docstrings summarise them.
+
+def _es(iid: str):
+    from babelscope.ifeval.m_ifeval import INSTRUCTIONS
+
+    return INSTRUCTIONS[f"es:{iid}"].check
+
+
+def _fr(iid: str):
+    from babelscope.ifeval.m_ifeval import INSTRUCTIONS
+
+    return INSTRUCTIONS[f"fr:{iid}"].check
+
+
+def test_es_highlights_count_single_and_double_stars():
+    # IFEval's count, as M-IFEval es keeps it: each *...* whose text without stars is not blank,
+    # plus each **...** whose inner text is not blank. "*a*" 1, "**b**" 1 (its "**" pieces are
+    # blank), "* *" 0, "*X*" 1: 3 in all.
+    check = _es("detectable_format:number_highlighted_sections")
+    text = "*a* and **b** and * * and *X*"
+    assert check(text, {"num_highlights": 3}, _ctx())
+    assert not check(text, {"num_highlights": 4}, _ctx())
+    assert check("**b**", {"num_highlights": 1}, _ctx()) and not check("**b**", {"num_highlights": 2}, _ctx())
+
+
+def test_es_postscript_markers():
+    # "P.D." -> \s*p\.\s?d\..*$ ; "Nota" -> \s*nota.*$ ; other markers as a regex of their lower
+    # case; all on the lower-cased response, line by line (MULTILINE).
+    check = _es("detectable_content:postscript")
+    assert check("hola\nP. D. adiós", {"postscript_marker": "P.D."}, _ctx())
+    assert check("hola\nPosdata: x\nadiós", {"postscript_marker": "Posdata"}, _ctx())
+    assert not check("hola\nnota: x", {"postscript_marker": "Posdata"}, _ctx())
+
+
+def test_es_end_checker_letter_and_phrase_edges():
+    c = _ctx()
+    assert _es("startend:end_checker")('"Hasta luego"', {"end_phrase": "Hasta luego"}, c)
+    assert _es("startend:end_checker")("termina con X", {"end_phrase": "con X"}, c)
+    # a letter that is one ASCII letter is counted as given; "#" is drawn (no run plan: per item)
+    lf = _es("keywords:letter_frequency")
+    assert lf("eee", {"letter": "e", "let_frequency": 3, "let_relation": "al menos"}, c)
+    assert lf("abc", {"letter": "#", "let_frequency": 0, "let_relation": "al menos"}, c)
+    assert _fr("keywords:letter_frequency")("abc", {"letter": "#", "let_frequency": 0, "let_relation": "au moins"}, c)
+    # first *phrase*: the paragraph's first N words without punctuation, lower-cased
+    ph = _es("length_constraints:nth_paragraph_first_word")
+    kw = {"nth_paragraph": 2, "num_paragraphs": 2}
+    assert ph("intro\n\nHola mundo.", {**kw, "first_word": "hola mundo"}, c)
+    assert not ph("intro\n\nHola", {**kw, "first_word": "hola mundo"}, c)
+    assert not ph("intro\n\nHola mundo\n\nfin", {**kw, "first_word": "hola"}, c)  # 3 paragraphs
+    assert not ph("intro\n\nHola", {"nth_paragraph": 3, "num_paragraphs": 2, "first_word": "hola"}, c)
+    assert not ph("intro\n\nHola", {"nth_paragraph": 0, "num_paragraphs": 5, "first_word": "zzz"}, c)
+
+
+def test_es_fr_case_and_counting_edges():
+    c = _ctx()
+    cap = _es("change_case:spanish_capital")
+    assert not cap("hola amigos, ¿cómo están ustedes hoy? espero que muy bien", {}, c)
+    assert not cap("HELLO MY FRIENDS, HOW ARE YOU ALL DOING TODAY? I HOPE VERY WELL", {}, c)
+    english_lower = "hello my friends, how are you all doing today? i hope very well"
+    assert not _es("change_case:spanish_lowercase")(english_lower, {}, c)
+    assert not _fr("change_case:french_lowercase")(english_lower, {}, c)
+    cw = _es("change_case:capital_word_frequency")
+    assert not cw("HOLA amigo", {"capital_frequency": 2, "capital_relation": "al menos"}, c)
+    tl = _es("special_character:tildes")
+    assert not tl("TAXI rápido", {"num_words": 2, "relation": "al menos"}, c)
+    assert tl("ÁRBOL grande", {"num_words": 1, "relation": "al menos"}, c)
+
+
+def test_fr_quotation_and_title_edges():
+    c = _ctx()
+    q = _fr("startend:quotation")
+    assert q('""', {}, c) and q("'a'", {}, c) and q("«a»", {}, c)
+    assert not q("'", {}, c) and not q("ab", {}, c) and not q('"abc', {}, c)
+    t = _fr("detectable_format:title")  # ##...## whose text without the #s is not blank
+    assert t("##X##", {}, c) and t("## Titre ##", {}, c)
+    assert not t("## ##", {}, c)
