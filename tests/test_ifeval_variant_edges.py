@@ -238,3 +238,76 @@ def test_fr_quotation_and_title_edges():
     t = _fr("detectable_format:title")  # ##...## whose text without the #s is not blank
     assert t("##X##", {}, c) and t("## Titre ##", {}, c)
     assert not t("## ##", {}, c)
+
+
+# -- m_ifeval ja -----------------------------------------------------------------------------------
+# Expected verdicts follow M-IFEval's ja instructions as ja.py's docstring summarises them.
+
+def _ja(iid: str):
+    from babelscope.ifeval.m_ifeval import INSTRUCTIONS
+
+    return INSTRUCTIONS[f"ja:{iid}"].check
+
+
+def test_ja_format_checkers_edges():
+    c = _ctx()
+    q = _ja("startend:quotation")  # 「...」, length > 1
+    assert q("「」", {}, c) and q("「a」", {}, c)
+    assert not q("「", {}, c) and not q("ab」", {}, c)
+    t = _ja("detectable_format:title")  # 『...』 whose text without the brackets is not blank
+    assert t("『X』", {}, c) and not t("『 』", {}, c)
+    h = _ja("detectable_format:number_highlighted_sections")  # 《...》 not blank: "《a》" and "《X》"
+    assert h("《a》《 》《X》", {"num_highlights": 2}, c) and not h("《a》《 》《X》", {"num_highlights": 3}, c)
+    e = _ja("startend:end_checker")  # 」 and 』 stripped from both ends of response and phrase
+    assert e("「終わり」", {"end_phrase": "終わり」"}, c)
+    assert e("終わりX", {"end_phrase": "りX"}, c)
+    con = _ja("detectable_format:constrained_response")
+    assert all(con(f"答え: {o}", {}, c) for o in ("はい、そうです。", "いいえ、違います。", "どちらとも言えません。"))
+    p = _ja("detectable_content:postscript")  # P.P.S / P.S. with optional spaces, any case
+    assert p("本文\nP. P. S. 追伸", {"postscript_marker": "P.P.S"}, c)
+    assert p("本文\nP. S. 追伸", {"postscript_marker": "P.S."}, c)
+
+
+def test_ja_script_checkers_edges():
+    # hiragana ぁ..ん (plus ー and non-letters) / katakana ァ..ン, ー, ・, half-width ｦ..ﾟ; the
+    # "no_" checks forbid ぁ..ゖ and ァ..ヺ / ｦ..ﾟ. A Latin letter is none of them.
+    c = _ctx()
+    ho = _ja("letters:hiragana_only")
+    assert ho("ぁ", {}, c) and ho("あー", {}, c) and not ho("あa", {}, c)
+    ko = _ja("letters:katakana_only")
+    assert ko("ァ", {}, c) and ko("ｦ", {}, c) and ko("ｱﾟ", {}, c)
+    assert not ko("アa", {}, c) and not ko("アX", {}, c)
+    nh = _ja("letters:no_hiragana")
+    assert not nh("ぁ", {}, c) and not nh("ゖ", {}, c)
+    nk = _ja("letters:no_katakana")
+    assert nk("a", {}, c)
+    assert not any(nk(ch, {}, c) for ch in ("ァ", "ヺ", "ｦ", "ﾟ"))
+
+
+def test_ja_letters_and_paragraphs_edges():
+    c = _ctx()
+    lf = _ja("keywords:letter_frequency")  # one hiragana is counted (with its katakana form)
+    assert lf("ぁぁぁ", {"letter": "ぁ", "let_frequency": 3, "let_relation": "以上"}, c)
+    assert lf("んんン", {"letter": "ん", "let_frequency": 3, "let_relation": "以上"}, c)
+    # anything else (a Latin letter, two characters, "#") is replaced by a random hiragana
+    assert not lf("aaaa", {"letter": "a", "let_frequency": 4, "let_relation": "以上"}, c)
+    assert not lf("あいあい", {"letter": "あい", "let_frequency": 2, "let_relation": "以上"}, c)
+    assert lf("abc", {"letter": "#", "let_frequency": 0, "let_relation": "以上"}, c)
+    nw = _ja("length_constraints:nth_paragraph_first_word")  # the paragraph, without 「 or 『, starts with it
+    kw = {"nth_paragraph": 2, "num_paragraphs": 2}
+    assert nw("前\n\n『タイトル』です", {**kw, "first_word": "タイトル"}, c)
+    assert nw("前\n\nhello world", {**kw, "first_word": "Hello"}, c)
+    assert not nw("前\n\nXabc", {**kw, "first_word": "abc"}, c)
+    assert not nw("前\n\nabc\n\n後", {**kw, "first_word": "abc"}, c)
+    assert not nw("前\n\nabc", {"nth_paragraph": 3, "num_paragraphs": 2, "first_word": "abc"}, c)
+    assert not nw("前\n\nabc", {"nth_paragraph": 0, "num_paragraphs": 5, "first_word": "zzz"}, c)
+
+
+def test_ja_nominal_ending_edges():
+    # a noun (janome POS 名詞) directly before 。！？, outside 「」『』; count at least `count`
+    ne = _ja("detectable_format:nominal_ending")
+    c = _ctx()
+    assert ne("本。", {"count": 1}, c) and not ne("本。", {"count": 2}, c)
+    assert not ne("。本", {"count": 1}, c)
+    assert not ne("食べる。", {"count": 1}, c)
+    assert not ne("「本」。", {"count": 1}, c)
