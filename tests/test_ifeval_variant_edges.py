@@ -311,3 +311,18 @@ def test_ja_nominal_ending_edges():
     assert not ne("。本", {"count": 1}, c)
     assert not ne("食べる。", {"count": 1}, c)
     assert not ne("「本」。", {"count": 1}, c)
+
+
+def test_multi_if_counts_and_relations():
+    # Multi-IF: "less than" is <, anything else >=; words are \w+ runs outside CJK, and in
+    # Chinese/Japanese each CJK/kana character counts (punctuation removed first).
+    from babelscope.ifeval import multi_if_rules as m
+    from babelscope.ifeval.official import keywords_existence
+
+    c = _ctx()
+    assert m.number_words("one two", {"relation": "less than", "num_words": 3}, c)
+    assert m.number_sentences("One. Two.", {"relation": "less than", "num_sentences": 3}, c)
+    assert m.count_words("It's a fine day, isn't it?") == 8  # It s a fine day isn t it
+    assert m.count_words("これはテストです。") == 8  # こ れ は テ ス ト で す
+    # official: a keyword that is not a valid regex is searched as its literal text
+    assert keywords_existence("a (b", {"keywords": ["("]}, c)
