@@ -328,3 +328,10 @@ def test_multi_if_counts_and_relations():
     assert m.count_words("これはテストです。") == 8  # こ れ は テ ス ト で す
     # official: a keyword that is not a valid regex is searched as its literal text
     assert keywords_existence("a (b", {"keywords": ["("]}, c)
+
+
+def test_es_question_and_exclamation_need_a_non_blank_span():
+    # M-IFEval es: a ¿...? (¡...!) span whose text between the marks is not blank
+    q, e = _es("punctuation:question_marks"), _es("punctuation:exclamation_marks")
+    assert q("¿Qué tal?", {}, _ctx()) and not q("¿ ?", {}, _ctx()) and not q("Qué tal?", {}, _ctx())
+    assert e("¡Hola!", {}, _ctx()) and not e("¡ !", {}, _ctx())
