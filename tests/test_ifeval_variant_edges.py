@@ -335,3 +335,40 @@ def test_es_question_and_exclamation_need_a_non_blank_span():
     q, e = _es("punctuation:question_marks"), _es("punctuation:exclamation_marks")
     assert q("¿Qué tal?", {}, _ctx()) and not q("¿ ?", {}, _ctx()) and not q("Qué tal?", {}, _ctx())
     assert e("¡Hola!", {}, _ctx()) and not e("¡ !", {}, _ctx())
+
+
+def test_multi_if_thai_sentences_are_counted_line_by_line_with_pythainlp():
+    """Multi-IF's rule for Thai: PyThaiNLP's sent_tokenize per line, summed (its authors' code).
+    Expected: PyThaiNLP called directly here. The fixture discriminates: punkt, the rule for
+    other languages, counts the same text differently (asserted)."""
+    pytest.importorskip("pythainlp")
+    from pythainlp.tokenize import sent_tokenize
+
+    from babelscope.ifeval import multi_if_rules
+    from babelscope.ifeval.nlp import punkt_sentences
+
+    text = ("ฉันชอบกินข้าวผัดมาก เพราะมันอร่อยและราคาไม่แพง\n"
+            "วันนี้อากาศร้อนมาก ฉันจึงอยู่บ้านทั้งวัน\n"
+            "พรุ่งนี้ฉันจะไปเที่ยวทะเลกับครอบครัว")
+    assert multi_if_rules._language(text) == "th"
+    want = sum(len(sent_tokenize(line)) for line in text.splitlines())
+    assert want != len(punkt_sentences(text))
+    assert multi_if_rules.count_sentences(text) == want
+
+
+def test_m_ifeval_multilingual_sentences_use_spacy_not_punkt():
+    """M-IFEval counts non-Spanish text with spaCy's multilingual senter (xx_sent_ud_sm; the
+    rule-based sentencizer when that model is absent), never punkt. Expected: spaCy called
+    directly; "Dr." is where the two differ (punkt knows the abbreviation), asserted."""
+    spacy = pytest.importorskip("spacy")
+    from babelscope.ifeval.m_ifeval import tokens
+
+    text = "Dr. Smith arrived late. He sat down."
+    try:
+        nlp = spacy.load("xx_sent_ud_sm")
+    except (OSError, ValueError, ImportError):
+        nlp = spacy.blank("xx")
+        nlp.add_pipe("sentencizer")
+    want = len(list(nlp(text).sents))
+    assert want != len(tokens._punkt("en").tokenize(text))
+    assert tokens.count_multilingual_sentences(text) == want
