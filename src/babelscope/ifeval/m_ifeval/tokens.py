@@ -27,6 +27,18 @@ _WORD = re.compile(r"\w+(?:[-']\w+)*")
 _PUNKT_NAMES = {"es": "spanish", "fr": "french", "en": "english"}
 
 
+def _installed(name: str):
+    """The trained spaCy pipeline ``name``, or None where it is not installed (spaCy is)."""
+    import spacy
+
+    with warnings.catch_warnings():  # a model built for another spaCy 3.x minor warns, and works
+        warnings.simplefilter("ignore")
+        try:
+            return spacy.load(name)
+        except (OSError, ValueError, ImportError):
+            return None
+
+
 @cache
 def _spacy(lang: str, trained: bool):
     try:
@@ -34,12 +46,7 @@ def _spacy(lang: str, trained: bool):
     except ImportError:
         return None
     if trained:
-        with warnings.catch_warnings():  # a model built for another spaCy 3.x minor warns, and works
-            warnings.simplefilter("ignore")
-            try:
-                return spacy.load(f"{lang}_core_news_sm")
-            except (OSError, ValueError, ImportError):
-                return None
+        return _installed(f"{lang}_core_news_sm")
     return spacy.blank(lang)
 
 
@@ -64,14 +71,11 @@ def _multilingual():
         import spacy
     except ImportError:
         return None
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        try:
-            return spacy.load("xx_sent_ud_sm")
-        except (OSError, ValueError, ImportError):
-            nlp = spacy.blank("xx")
-            nlp.add_pipe("sentencizer")
-            return nlp
+    nlp = _installed("xx_sent_ud_sm")
+    if nlp is None:
+        nlp = spacy.blank("xx")
+        nlp.add_pipe("sentencizer")
+    return nlp
 
 
 def count_multilingual_sentences(text: str) -> int:
