@@ -8,33 +8,17 @@ they close every store they open.
 
 from __future__ import annotations
 
-import contextlib
 from pathlib import Path
-from typing import Any, Iterator, Sequence
+from typing import Any, Sequence
 
 from .errors import ConfigError
+from .workspace import reading_store
 from .languages import Language
 
 #: Named candidate sets for transfer planning.
 NAMED_SETS = {"default": "the default run's languages", "results": "every language with results in the store"}
 
 WorkspaceArg = str | Path | None
-
-
-@contextlib.contextmanager
-def _maybe_store(workspace: WorkspaceArg, required: bool) -> Iterator[Any]:
-    """The workspace's store, or None when it has none and ``required`` is False."""
-    from .workspace import open_store, store_path
-
-    ws = Path(workspace) if workspace is not None else None
-    if not required and not store_path(ws).exists():
-        yield None
-        return
-    store = open_store(ws, create=False)
-    try:
-        yield store
-    finally:
-        store.close()
 
 
 def language_card(language: str | Language, run: str | None = None, pivot: str = "en",
@@ -45,7 +29,7 @@ def language_card(language: str | Language, run: str | None = None, pivot: str =
 
     lang = language if isinstance(language, Language) else Language.parse(language)
     Language.parse(pivot)  # an unknown pivot fails before any tokenizer loads
-    with _maybe_store(workspace, required=run is not None) as store:
+    with reading_store(workspace, required=run is not None) as store:
         return build_card(lang, store=store, run_id=run, pivot=pivot,
                           tokenizers=list(tokenizers) if tokenizers else None, measure=measure)
 
@@ -55,7 +39,7 @@ def fit_transfer(run: str, metric: str = "acc", task: str | None = None, n_boot:
     """How well typological distances predict a stored run's measured transfer matrix."""
     from .transfer.fit import fit_run
 
-    with _maybe_store(workspace, required=True) as store:
+    with reading_store(workspace, required=True) as store:
         return fit_run(store, run, metric=metric, task=task, n_boot=n_boot)
 
 
@@ -76,7 +60,7 @@ def plan_transfer(target: str | Language, candidates: Sequence[str] = (), tokeni
     if served_from:
         from .transfer.served import served_scores
 
-        with _maybe_store(workspace, required=True) as store:
+        with reading_store(workspace, required=True) as store:
             served = served_scores(store, served_from, served_metric, cands)
     tok = corp = None
     if tokenizer is not None and tokenizer.strip().lower() != "none":
@@ -101,7 +85,7 @@ def _candidates(names: list[str], target: Language, workspace: WorkspaceArg) -> 
     if which == "results":
         from .transfer.served import stored_languages
 
-        with _maybe_store(workspace, required=False) as store:
+        with reading_store(workspace, required=False) as store:
             if store is not None:
                 langs = [lang for lang in stored_languages(store) if lang != target]
                 if len(langs) >= 2 or names:

@@ -9,28 +9,17 @@ returning; none creates a store.
 
 from __future__ import annotations
 
-import contextlib
 import math
 import os
 import shlex
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from .errors import ConfigError
+from .workspace import reading_store
 
 WorkspaceArg = str | Path | None
-
-
-@contextlib.contextmanager
-def _store(workspace: WorkspaceArg) -> Iterator[Any]:
-    from .workspace import open_store
-
-    store = open_store(Path(workspace) if workspace is not None else None, create=False)
-    try:
-        yield store
-    finally:
-        store.close()
 
 
 def list_runs(workspace: WorkspaceArg = None) -> list[dict[str, Any]]:
@@ -39,7 +28,7 @@ def list_runs(workspace: WorkspaceArg = None) -> list[dict[str, Any]]:
     Runs whose process is gone are marked interrupted (in the store when it is writable, in
     the answer always), so a killed run never shows as "running" forever.
     """
-    with _store(workspace) as store:
+    with reading_store(workspace) as store:
         stale = {r.run_id for r in store.stale_running_runs()}
         if not store.readonly:
             for run_id in stale:
@@ -66,7 +55,7 @@ def resume_hint(run: Any) -> str:
 
 def show_run(run: str = "latest", workspace: WorkspaceArg = None) -> dict[str, Any]:
     """One run: its record (signature, configuration, status), row count and per-metric summary."""
-    with _store(workspace) as store:
+    with reading_store(workspace) as store:
         info = store.run(run)
         rows = store.results(info.run_id)
     return {"run": info.to_dict(), "rows": len(rows), "summary": summarize(rows)}
@@ -74,7 +63,7 @@ def show_run(run: str = "latest", workspace: WorkspaceArg = None) -> dict[str, A
 
 def run_rows(run: str = "latest", workspace: WorkspaceArg = None, items: bool = False) -> list[dict[str, Any]]:
     """A stored run's result rows (or, with ``items=True``, its per-item records)."""
-    with _store(workspace) as store:
+    with reading_store(workspace) as store:
         info = store.run(run)
         return store.items(info.run_id) if items else store.results(info.run_id)
 
@@ -89,7 +78,7 @@ def export_run(run: str = "latest", out: str | Path | None = None, fmt: str | No
     from .export import export_run as write_export
     from .export import infer_format
 
-    with _store(workspace) as store:
+    with reading_store(workspace) as store:
         info = store.run(run)
         if out is None:
             f = infer_format("", fmt or "csv")
@@ -104,7 +93,7 @@ def report_run(run: str = "latest", out: str | Path | None = None, workspace: Wo
     """Write a run's self-contained HTML report (default ``<workspace>/reports/<run>.html``)."""
     from .report import write_report
 
-    with _store(workspace) as store:
+    with reading_store(workspace) as store:
         return write_report(store, run, Path(out) if out is not None else None)
 
 
@@ -113,7 +102,7 @@ def compare_runs(run_a: str, run_b: str, metric: str | None = None, n_boot: int 
     """Run B minus run A per (task, language): paired bootstrap CI and p-value over shared items."""
     from .compare import compare_items
 
-    with _store(workspace) as store:
+    with reading_store(workspace) as store:
         a, b = store.run(run_a), store.run(run_b)
         if a.run_id == b.run_id:
             raise ConfigError(f"compare: {run_a!r} and {run_b!r} are the same run ({a.run_id}); "

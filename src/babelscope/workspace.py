@@ -7,10 +7,11 @@ $BABELSCOPE_WORKSPACE, then ./babelscope_runs), so `run`, `runs`, `show`, `expor
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Iterator
 
 from .errors import BabelscopeError, StoreError
 from .store import Store
@@ -57,6 +58,23 @@ def open_store(workspace: str | Path | None = None, create: bool = True) -> Stor
                 raise
             return Store(path, readonly=True)  # a read-only workspace can still be read
     return Store(path)
+
+
+@contextlib.contextmanager
+def reading_store(workspace: str | Path | None = None, required: bool = True) -> Iterator[Store | None]:
+    """An existing store of earlier runs, closed on exit; never creates one.
+
+    A missing store is an error naming the path when ``required``, else yields None (for
+    readers that only add stored results when there are some).
+    """
+    if not required and not store_path(workspace).exists():
+        yield None
+        return
+    store = open_store(workspace, create=False)
+    try:
+        yield store
+    finally:
+        store.close()
 
 
 def workspace_outputs(workspace: str | Path | None = None) -> list[Path]:
