@@ -271,3 +271,12 @@ def test_a_drawn_loose_pass_checks_the_response_itself():
     res = follow("Hello world\n\n*", ids, kw, CheckContext(item="k", draws=plan), checkers="ifeval")
     assert res.strict == (False,)
     assert res.loose == (True,)
+
+
+def test_spec_builds_the_instruction_it_names():
+    # INSTRUCTIONS is built with _spec once, at import; called here so a change to it is seen
+    # (a mutation tool switches changes on after import). Expected: the Instruction written out.
+    got = checkers._spec("keywords:frequency", checkers.keywords_frequency, keyword=(str,), frequency=(int,))
+    assert got == Instruction("keywords:frequency", checkers.keywords_frequency, {"keyword": (str,), "frequency": (int,)})
+    assert INSTRUCTIONS["keywords:frequency"].required == {
+        "keyword": checkers._STR, "frequency": checkers._INT, "relation": checkers._STR}

@@ -140,3 +140,26 @@ def test_cli_prompt_strict_matches_m_ifeval_accuracy():
     assert got["inst_strict"] == pytest.approx(sum(sum(r["strict"]) for r in ref) / n_inst)
     assert got["prompt_loose"] == pytest.approx(sum(all(r["loose"]) for r in ref) / len(ref))
     assert got["inst_loose"] == pytest.approx(sum(sum(r["loose"]) for r in ref) / n_inst)
+
+
+def test_spanish_checkers_built_by_their_factories_now_agree_with_m_ifeval():
+    """es.py makes some checkers with factories (at_least, constrained, wrapped, words_with)
+    once, when the registry is built at import. This builds the Spanish registry again, inside
+    the test, and scores the es sample with it, so the factories are checked against M-IFEval's
+    verdicts too, not only the checkers made at import (and a mutation tool that switches a
+    change on after import can reach them)."""
+    from babelscope.ifeval.m_ifeval import INSTRUCTIONS, es
+    from babelscope.ifeval.variants import CheckerVariant
+
+    fresh = es.registry()
+    assert set(fresh) == {f"es:{i}" for i in M_IFEVAL_IDS["es"]}
+    variant = CheckerVariant("m-ifeval", "M-IFEval, es registry rebuilt", lambda: {**INSTRUCTIONS, **fresh})
+    data, responses, _ = _files("es")
+    convs = mi.load_conversations(data, checkers="m-ifeval")
+    groups = mi.score(convs, mi.read_responses(responses, convs), turns=1, checkers=variant)
+    got = {key: res for g in groups for key, res in zip(g.keys, g.results)}
+    explained = _explained()
+    disagree = [f"{key} {iid}" for key, r in _reference("es").items() if ("es", key) not in explained
+                for i, iid in enumerate(r["instruction_id_list"])
+                if (got[key].strict[i], got[key].loose[i]) != (r["strict"][i], r["loose"][i])]
+    assert not disagree
