@@ -514,3 +514,29 @@ def test_es_constrained_response_and_letter_words():
     enie, dieresis = _es("special_character:enie"), _es("special_character:dieresis")
     assert enie(text, {"let_frequency": 3}, c) and not enie(text, {"let_frequency": 2}, c)
     assert dieresis(text, {"let_frequency": 2}, c) and not dieresis(text, {"let_frequency": 7}, c)
+
+
+def test_unplanned_draws_are_keyed_by_seed_item_checker_and_value():
+    """Without a run plan, a checker that must draw (a letter that is not one letter, an nth
+    paragraph out of range) draws from CheckContext.rng(tag, value), i.e. random.Random keyed by
+    "seed|item|tag|value" (its docstring): the same draw for the item in every run, pass and
+    version, so numbers scored through the Python API without a plan are reproducible.
+    Expected: random.Random with that key written out here."""
+    import random
+    import string
+
+    from babelscope.ifeval.checkers import CheckContext
+    from babelscope.ifeval.m_ifeval import ja
+    from babelscope.ifeval.official import nth_paragraph, official_letter
+
+    for seed, item in ((3, "k7"), (0, "item-12#turn1")):
+        ctx = CheckContext(item=item, seed=seed)
+        for letter in ("#", "ab"):
+            want = random.Random(f"{seed}|{item}|keywords:letter_frequency|{letter}").choice(string.ascii_letters)
+            assert official_letter(letter, ctx) == want.lower()
+            want = random.Random(f"{seed}|{item}|ja:keywords:letter_frequency|{letter}").choice(ja._HIRAGANA)
+            assert ja.japanese_letter(letter, ctx) == want
+        parts = [f"p{i} x" for i in range(1, 61)]
+        kw = {"nth_paragraph": 0, "num_paragraphs": 59}
+        nth = random.Random(f"{seed}|{item}|nth_paragraph|0").randint(1, 60)
+        assert nth_paragraph("\n\n".join(parts), kw, ctx) == (parts[nth - 1], 60)
