@@ -9,7 +9,9 @@ tests that can see it. On 2 cores that is the difference between minutes and hou
 Each GROUP below mutates a few modules and runs only the test files that exercise them, in a
 scratch copy under build/mutate/<group> (so its config, its ``mutants/`` tree and its cache
 never touch the working tree). Results go to build/mutate/summary.json and are printed; the
-reviewed dispositions of survivors live in tests/MUTATION_SURVIVORS.md.
+reviewed dispositions of survivors live in tests/MUTATION_SURVIVORS.md, and the script exits 1
+when a survivor has none there (or its row says a test kills it): the habit is that every
+survivor gets a killing test or a line saying why it is equivalent.
 
     python scripts/mutate.py                 # every group
     python scripts/mutate.py metrics ifeval  # some groups
