@@ -375,6 +375,10 @@ def main(argv: list[str]) -> int:
         if res["log_tail"]:
             print(res["log_tail"])
     print(f"summary: {summary_path}; dispositions: tests/MUTATION_SURVIVORS.md")
+    failed = [g for g in groups if summary[g]["returncode"] not in (0, "0")]
+    if failed:  # a group whose mutmut run timed out or crashed has not tested all its mutants
+        print(f"mutmut did not finish for {failed} (log tails above)", file=sys.stderr)
+        return 1
     new = [s for g in groups for s in summary[g]["undispositioned"]]
     if new:
         # the habit: every survivor gets a killing test or a line saying why it is equivalent
