@@ -63,3 +63,15 @@ def test_a_survivor_needs_a_standing_disposition(mutate, tmp_path):
                  "babelscope.ifeval.checkers.x__spec__mutmut_1", "babelscope.metrics.bootstrap.x_a__mutmut_3"]
     # _2's row says a test kills it, so surviving makes the row stale; _3 has no row
     assert mutate.undispositioned(survivors, rows) == survivors[1::2]
+
+
+def test_planted_bugs_still_apply():
+    # scripts/check_planted_bugs.py (issue 16's acceptance) replaces one exact line per bug; when
+    # the code moves, the line must still be there once, or the check would test nothing
+    spec = importlib.util.spec_from_file_location("planted", REPO / "scripts" / "check_planted_bugs.py")
+    planted = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(planted)
+    assert set(planted.BUGS) == {"alpha", "premium_unpaired", "one_sided", "fidelity_per_group"}
+    for name, (path, old, new) in planted.BUGS.items():
+        assert (REPO / path).read_text(encoding="utf-8").count(old) == 1, name
+        assert old != new
