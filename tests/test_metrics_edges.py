@@ -12,6 +12,7 @@ import warnings
 
 import numpy as np
 import pytest
+from naive_bootstrap import naive_quantile, naive_replicates
 
 from babelscope.metrics.accuracy import score_multiple_choice
 from babelscope.metrics.aggregate import macro, mean, micro
@@ -22,18 +23,6 @@ from babelscope.metrics.correlation import (
     Correlation, bootstrap_correlations, fit_line, pearson, pearson_rows, r_squared,
 )
 from babelscope.metrics.instruction_following import accuracies, accuracy_cis, item_statistics
-
-
-def _naive_reps(n, n_boot, seed, stat):
-    rng = np.random.default_rng(seed)
-    return [stat([int(rng.integers(0, n)) for _ in range(n)]) for _ in range(n_boot)]
-
-
-def _q(values, q):
-    s = sorted(v for v in values if not math.isnan(v))
-    h = (len(s) - 1) * q
-    lo = math.floor(h)
-    return s[lo] + (h - lo) * (s[min(lo + 1, len(s) - 1)] - s[lo])
 
 
 # -- bootstrap.py ---------------------------------------------------------------------------
@@ -58,7 +47,7 @@ def test_one_item_and_one_resample_still_give_an_interval():
     assert (r.estimate, r.ci_low, r.ci_high, r.n_boot) == (0.7, 0.7, 0.7, 50)
     x = np.array([0.0, 1.0, 1.0])
     one = bootstrap(x, mean_statistic, n_boot=1, seed=4)
-    rep = _naive_reps(3, 1, 4, lambda idx: sum(x[i] for i in idx) / 3)[0]
+    rep = naive_replicates(3, 1, 4, lambda idx: sum(x[i] for i in idx) / 3)[0]
     assert (one.ci_low, one.ci_high, one.n_boot) == (pytest.approx(rep), pytest.approx(rep), 1)
 
 
@@ -98,8 +87,8 @@ def test_paired_bootstrap_honours_alpha_and_reports_both_means():
     a = [0.0, 1.0, 0.0, 0.0, 1.0, 1.0, 0.0, 1.0, 0.0, 0.0]
     b = [1.0, 1.0, 0.0, 1.0, 1.0, 1.0, 0.0, 1.0, 1.0, 0.0]
     r = paired_bootstrap(a, b, n_boot=300, alpha=0.2, seed=3)
-    reps = _naive_reps(10, 300, 3, lambda idx: sum(b[i] - a[i] for i in idx) / 10)
-    assert (r.ci_low, r.ci_high) == pytest.approx((_q(reps, 0.1), _q(reps, 0.9)), rel=1e-12)
+    reps = naive_replicates(10, 300, 3, lambda idx: sum(b[i] - a[i] for i in idx) / 10)
+    assert (r.ci_low, r.ci_high) == pytest.approx((naive_quantile(reps, 0.1), naive_quantile(reps, 0.9)), rel=1e-12)
     assert (r.mean_a, r.mean_b) == (0.4, 0.7)
 
 
@@ -178,12 +167,12 @@ def test_bootstrap_correlations_defaults_and_level():
             return math.nan
         return sum((a - mx) * (b - my) for a, b in zip(xs, ys)) / math.sqrt(sxx * syy)
 
-    reps = _naive_reps(6, 2000, 0, r)
+    reps = naive_replicates(6, 2000, 0, r)
     p, _ = bootstrap_correlations(np.array(x), np.array(y))
     assert p.n_boot == sum(1 for v in reps if not math.isnan(v)) and p.n_boot <= 2000
-    assert (p.ci_low, p.ci_high) == pytest.approx((_q(reps, 0.025), _q(reps, 0.975)), rel=1e-9)
+    assert (p.ci_low, p.ci_high) == pytest.approx((naive_quantile(reps, 0.025), naive_quantile(reps, 0.975)), rel=1e-9)
     p80, _ = bootstrap_correlations(np.array(x), np.array(y), level=0.8)
-    assert (p80.ci_low, p80.ci_high) == pytest.approx((_q(reps, 0.1), _q(reps, 0.9)), rel=1e-9)
+    assert (p80.ci_low, p80.ci_high) == pytest.approx((naive_quantile(reps, 0.1), naive_quantile(reps, 0.9)), rel=1e-9)
 
 
 def test_fit_line_without_intercept_and_r_squared():
@@ -221,15 +210,15 @@ def test_instruction_cis_defaults_and_alpha():
     def inst_strict(idx):  # a ratio of summed counts: many distinct values, so a seed shows
         return sum(sum(strict[i]) for i in idx) / sum(len(strict[i]) for i in idx)
 
-    reps = _naive_reps(15, 1000, 0, inst_strict)
-    assert accuracy_cis(stats)["inst_strict"] == pytest.approx((_q(reps, 0.025), _q(reps, 0.975)), rel=1e-12)
-    assert accuracy_cis(stats, alpha=0.5)["inst_strict"] == pytest.approx((_q(reps, 0.25), _q(reps, 0.75)), rel=1e-12)
+    reps = naive_replicates(15, 1000, 0, inst_strict)
+    assert accuracy_cis(stats)["inst_strict"] == pytest.approx((naive_quantile(reps, 0.025), naive_quantile(reps, 0.975)), rel=1e-12)
+    assert accuracy_cis(stats, alpha=0.5)["inst_strict"] == pytest.approx((naive_quantile(reps, 0.25), naive_quantile(reps, 0.75)), rel=1e-12)
     # the fixture tells the defaults apart: 1001 resamples, or seed 1, give other bounds
     def bounds(r):
-        return [_q(r, q) for q in (0.025, 0.975, 0.25, 0.75)]
+        return [naive_quantile(r, q) for q in (0.025, 0.975, 0.25, 0.75)]
 
-    assert bounds(_naive_reps(15, 1001, 0, inst_strict)) != bounds(reps)
-    assert bounds(_naive_reps(15, 1000, 1, inst_strict)) != bounds(reps)
+    assert bounds(naive_replicates(15, 1001, 0, inst_strict)) != bounds(reps)
+    assert bounds(naive_replicates(15, 1000, 1, inst_strict)) != bounds(reps)
 
 
 # -- chrf.py ----------------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from babelscope.analyses.perplexity import run_bits_per_byte
 from babelscope.errors import CorpusError
 from babelscope.languages import Language
 from babelscope.models import load_model
+from naive_bootstrap import naive_indices, naive_interval
 from tiny_models import tiny_causal_lm
 
 SEGS = {
@@ -100,35 +101,23 @@ def test_bits_per_byte_cis_equal_naive_paired_loop(model, corpus):
     """Both intervals against a plain loop over the same seeded segment indices (drawn one at a
     time), with bits and bytes read from the per-segment records: bits per byte is a ratio of
     sums, and the ratio to the pivot resamples the SAME segments for language and pivot."""
-    import numpy as np
-
     from babelscope.analyses.perplexity import BOOTSTRAP_SAMPLES, BOOTSTRAP_SEED
 
     out = run_bits_per_byte(Engine(model), corpus, ["en", "fr"], pivot="en")
     rows = _rows(out)
     seg = {(lang, sid): rec for _, lang, sid, rec in out.items}
     ids = ["1", "2", "3"]
-    rng = np.random.default_rng(BOOTSTRAP_SEED)
-    draws = [[int(rng.integers(0, 3)) for _ in range(3)] for _ in range(BOOTSTRAP_SAMPLES)]
+    draws = naive_indices(3, BOOTSTRAP_SAMPLES, BOOTSTRAP_SEED)
 
     def bpb(lang, idx):
         return sum(seg[(lang, ids[i])]["bits"] for i in idx) / sum(seg[(lang, ids[i])]["bytes"] for i in idx)
 
-    def interval(v):
-        s = sorted(v)
-        out_ = []
-        for q in (0.025, 0.975):
-            h = (len(s) - 1) * q
-            lo = math.floor(h)
-            out_.append(s[lo] + (h - lo) * (s[lo + 1] - s[lo]))
-        return tuple(out_)
-
     fr = rows[("fr", "bits_per_byte")]
-    assert (fr.ci_low, fr.ci_high) == pytest.approx(interval([bpb("fr", d) for d in draws]), rel=1e-12), \
+    assert (fr.ci_low, fr.ci_high) == pytest.approx(naive_interval([bpb("fr", d) for d in draws]), rel=1e-12), \
         "bits_per_byte CI"
     ratio = rows[("fr", "bits_per_byte_ratio")]
     assert (ratio.ci_low, ratio.ci_high) == pytest.approx(
-        interval([bpb("fr", d) / bpb("en", d) for d in draws]), rel=1e-12), "bits_per_byte_ratio CI (paired)"
+        naive_interval([bpb("fr", d) / bpb("en", d) for d in draws]), rel=1e-12), "bits_per_byte_ratio CI (paired)"
 
 
 def test_bits_per_parallel_segment_and_ratio(model, corpus):

@@ -16,6 +16,7 @@ import statistics
 
 import numpy as np
 import pytest
+from naive_bootstrap import naive_indices, naive_interval, naive_two_sided_p
 
 from babelscope.metrics.bootstrap import (
     SEED, bootstrap, bootstrap_ci, mean_statistic, paired_bootstrap, percentile_interval, replicates,
@@ -25,32 +26,7 @@ from babelscope.metrics.bootstrap import (
 EXACT = dict(rel=1e-12, abs=1e-12)
 
 
-# -- the naive reference ----------------------------------------------------------------------------
-
-def naive_indices(n: int, n_boot: int, seed: int) -> list[list[int]]:
-    rng = np.random.default_rng(seed)
-    return [[int(rng.integers(0, n)) for _ in range(n)] for _ in range(n_boot)]
-
-
-def naive_quantile(values: list[float], q: float) -> float:
-    """Linear interpolation between order statistics (Hyndman & Fan type 7, numpy's default)."""
-    s = sorted(values)
-    h = (len(s) - 1) * q
-    lo = math.floor(h)
-    hi = min(lo + 1, len(s) - 1)
-    return s[lo] + (h - lo) * (s[hi] - s[lo])
-
-
-def naive_interval(reps: list[float], alpha: float = 0.05) -> tuple[float, float]:
-    ok = [r for r in reps if not math.isnan(r)]
-    return naive_quantile(ok, alpha / 2), naive_quantile(ok, 1 - alpha / 2)
-
-
-def naive_two_sided_p(reps: list[float]) -> float:
-    below = sum(1 for r in reps if r <= 0)
-    above = sum(1 for r in reps if r >= 0)
-    return min(1.0, 2 * (min(below, above) + 1) / (len(reps) + 1))
-
+# -- closed forms --------------------------------------------------------------------------------
 
 def binom_quantile(n: int, p: float, q: float) -> int:
     """Smallest k with P(Binomial(n, p) <= k) >= q (summed in log space)."""
