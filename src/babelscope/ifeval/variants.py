@@ -45,7 +45,7 @@ class CheckerVariant:
 
     @property
     def instructions(self) -> dict[str, Instruction]:
-        return _loaded(self.name)
+        return _loaded(self)
 
     def plan_draws(self, items: Sequence[tuple[str, Sequence[str], Sequence[dict]]], seed: int = 0) -> dict:
         return self.plan(items, seed) if self.plan is not None else {}
@@ -111,11 +111,13 @@ VARIANTS: dict[str, CheckerVariant] = {v.name: v for v in (
 
 
 @cache
-def _loaded(name: str) -> dict[str, Instruction]:
+def _loaded(variant: CheckerVariant) -> dict[str, Instruction]:
+    """The variant's own registry, loaded once (a caller's variant too, not the one registered
+    under its name)."""
     try:
-        return VARIANTS[name].load()
+        return variant.load()
     except ImportError as e:
-        raise ConfigError(f"checkers {name!r} are not available: {e}") from e
+        raise ConfigError(f"checkers {variant.name!r} are not available: {e}") from e
 
 
 def published_for(benchmark: str) -> str:
@@ -136,7 +138,7 @@ def get_variant(name: str | CheckerVariant | None) -> CheckerVariant:
     if variant is None:
         raise ConfigError(f"unknown checkers {name!r} (choose one of: {', '.join(VARIANTS)}, {AUTO})")
     variant.require()
-    _loaded(variant.name)  # a variant that cannot load fails here, before any data is read
+    _loaded(variant)  # a variant that cannot load fails here, before any data is read
     return variant
 
 

@@ -63,7 +63,9 @@ def score(
     """Check every answered turn with the ``checkers`` variant (default: babelscope's rewrite;
     the conversations must have been loaded with the same one); a turn without a stored
     response is skipped (not failed). ``seed`` fixes the draws some published checkers make."""
-    variant = get_variant(resolve_checkers(checkers, list(conversations)))
+    # a caller's own CheckerVariant is used as given (resolve_checkers names it, and the name
+    # would look up the registered variant instead)
+    variant = checkers if isinstance(checkers, CheckerVariant) else get_variant(resolve_checkers(checkers, list(conversations)))
     todo = [(conv, t, turn) for conv in conversations for t, turn in enumerate(conv.turns[:turns], start=1)
             if (conv.key, t) in responses]
     # The draws the variant's authors make over the whole run, in their order (IFEval's letter draw).
